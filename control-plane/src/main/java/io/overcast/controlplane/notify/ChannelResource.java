@@ -1,0 +1,186 @@
+package io.overcast.controlplane.notify;
+
+import io.overcast.controlplane.audit.AuditLog;
+import io.overcast.controlplane.auth.AccessControl;
+import io.overcast.controlplane.error.ApiException;
+import io.overcast.controlplane.pki.PkiService;
+import io.overcast.controlplane.tenancy.Names;
+import io.overcast.controlplane.tenancy.Role;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.OffsetDateTime;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** Notification channels of a tenant. A webhook's signing secret is shown once, at creation. */
+@Path("/api/v1/tenants/{tenantId}/notification-channels")
+@RolesAllowed({"OWNER", "ADMIN", "OPERATOR", "VIEWER"})
+public class ChannelResource {
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.?[^@\\s]*");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    public record CreateChannel(String name, String kind, String target) {}
+
+    public record UpdateChannel(String name, Boolean enabled) {}
+
+    public record ChannelView(
+            UUID id, String name, String kind, String target, boolean enabled, OffsetDateTime createdAt) {
+        static ChannelView of(NotificationChannel c) {
+            return new ChannelView(c.id, c.name, c.kind, c.target, c.enabled, c.createdAt);
+        }
+    }
+
+    /** The creation response: the only time a webhook's secret is shown. */
+    public record CreatedChannel(ChannelView channel, String secret) {}
+
+    private final AccessControl access;
+    private final AuditLog audit;
+    private final PkiService pki;
+
+    ChannelResource(AccessControl access, AuditLog audit, PkiService pki) {
+        this.access = access;
+        this.audit = audit;
+        this.pki = pki;
+    }
+
+    @GET
+    @WithSession
+    public Uni<List<ChannelView>> list(@PathParam("tenantId") UUID tenantId) {
+        return access.tenant(tenantId, Role.VIEWER)
+                .flatMap(t -> NotificationChannel.<NotificationChannel>list("tenantId", Sort.by("name"), t.id))
+                .map(l -> l.stream().map(ChannelView::of).toList());
+    }
+
+    @POST
+    @WithTransaction
+    public Uni<Response> create(@PathParam("tenantId") UUID tenantId, CreateChannel body) {
+        return access.tenant(tenantId, Role.ADMIN).flatMap(t -> {
+            if (body == null || body.kind() == null) {
+                throw ApiException.badRequest("invalid_kind", "kind must be WEBHOOK or EMAIL");
+            }
+            String name = Names.required("name", body.name());
+            NotificationChannel c = new NotificationChannel();
+            c.id = UUID.randomUUID();
+            c.tenantId = t.id;
+            c.name = name;
+            c.enabled = true;
+            c.createdAt = OffsetDateTime.now();
+            String secret = null;
+            switch (body.kind()) {
+                case "WEBHOOK" -> {
+                    c.kind = "WEBHOOK";
+                    c.target = webhookUrl(body.target());
+                    byte[] raw = new byte[32];
+                    RANDOM.nextBytes(raw);
+                    secret = "whsec_" + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+                    c.secretSealed = pki.masterKey().seal("webhook:" + c.id, secret.getBytes(StandardCharsets.UTF_8));
+                }
+                case "EMAIL" -> {
+                    c.kind = "EMAIL";
+                    if (body.target() == null
+                            || !EMAIL.matcher(body.target().strip()).matches()
+                            || body.target().length() > 254) {
+                        throw ApiException.badRequest("invalid_target", "target must be an e-mail address");
+                    }
+                    c.target = body.target().strip();
+                }
+                default -> throw ApiException.badRequest("invalid_kind", "kind must be WEBHOOK or EMAIL");
+            }
+            String shown = secret;
+            return c.persist()
+                    .flatMap(x -> audit.record(
+                            access.actor(),
+                            t.id,
+                            "channel.created",
+                            "notification_channel",
+                            c.id.toString(),
+                            Map.of("kind", c.kind, "target", c.target)))
+                    .map(x -> Response.status(201)
+                            .entity(new CreatedChannel(ChannelView.of(c), shown))
+                            .build());
+        });
+    }
+
+    @PATCH
+    @Path("/{id}")
+    @WithTransaction
+    public Uni<ChannelView> update(@PathParam("tenantId") UUID tenantId, @PathParam("id") UUID id, UpdateChannel body) {
+        if (body == null) {
+            throw ApiException.badRequest("request_malformed", "a body is required");
+        }
+        return access.tenant(tenantId, Role.ADMIN).flatMap(t -> find(t.id, id)).flatMap(c -> {
+            if (body.name() != null) {
+                c.name = Names.required("name", body.name());
+            }
+            if (body.enabled() != null) {
+                c.enabled = body.enabled();
+            }
+            return audit.record(
+                            access.actor(),
+                            tenantId,
+                            "channel.updated",
+                            "notification_channel",
+                            id.toString(),
+                            Map.of("enabled", c.enabled, "name", c.name))
+                    .map(x -> ChannelView.of(c));
+        });
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @WithTransaction
+    public Uni<Response> delete(@PathParam("tenantId") UUID tenantId, @PathParam("id") UUID id) {
+        return access.tenant(tenantId, Role.ADMIN)
+                .flatMap(t -> find(t.id, id))
+                .flatMap(c -> c.delete()
+                        .flatMap(x -> audit.record(
+                                access.actor(),
+                                tenantId,
+                                "channel.deleted",
+                                "notification_channel",
+                                id.toString(),
+                                Map.of("target", c.target))))
+                .map(x -> Response.noContent().build());
+    }
+
+    private static Uni<NotificationChannel> find(UUID tenantId, UUID id) {
+        return NotificationChannel.<NotificationChannel>find("id = ?1 and tenantId = ?2", id, tenantId)
+                .firstResult()
+                .map(c -> {
+                    if (c == null) {
+                        throw ApiException.notFound("notification channel");
+                    }
+                    return c;
+                });
+    }
+
+    private static String webhookUrl(String target) {
+        try {
+            URI u = URI.create(target == null ? "" : target.strip());
+            if (!("https".equals(u.getScheme()) || "http".equals(u.getScheme()))
+                    || u.getHost() == null
+                    || target.length() > 2048) {
+                throw new IllegalArgumentException();
+            }
+            return u.toString();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_target", "target must be an http(s) URL");
+        }
+    }
+}
