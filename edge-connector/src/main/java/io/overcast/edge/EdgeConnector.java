@@ -59,7 +59,13 @@ public final class EdgeConnector implements AutoCloseable {
 
     @Override
     public void close() {
-        loop.stop();
+        try {
+            loop.stop().get(3, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // closing anyway
+        }
         ticker.close();
     }
 }

@@ -15,6 +15,7 @@ import io.overcast.protocol.Health;
 import io.overcast.protocol.Limits;
 import io.overcast.protocol.Payloads;
 import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
@@ -95,6 +96,7 @@ public class EdgeSessionEndpoint {
             return;
         }
         UUID instanceId = UUID.fromString(instance);
+        LOG.debugf("session of %s closed", instanceId);
         EdgeSession s = registry.get(instanceId);
         if (s != null && s.connection.id().equals(connection.id())) {
             registry.remove(s);
@@ -103,6 +105,18 @@ public class EdgeSessionEndpoint {
         if (session != null) {
             status.offline(instanceId, UUID.fromString(session));
         }
+    }
+
+    /** Errors the protocol code did not handle: an oversized message (1009), or a bug (1011). */
+    @OnError
+    Uni<Void> onError(WebSocketConnection connection, Throwable error) {
+        badFrames.increment();
+        boolean tooBig = String.valueOf(error.getMessage()).contains("max message size");
+        if (!tooBig) {
+            LOG.warn("session error", error);
+        }
+        return connection.close(new io.quarkus.websockets.next.CloseReason(
+                tooBig ? 1009 : 1011, tooBig ? "frame too large" : "server error"));
     }
 
     @OnTextMessage

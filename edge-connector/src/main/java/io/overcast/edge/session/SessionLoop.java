@@ -99,7 +99,9 @@ public final class SessionLoop {
         });
     }
 
-    public void stop() {
+    /** Stops: closes the session (code 1000) and cancels every timer. Completes once done on the ticker thread. */
+    public java.util.concurrent.CompletableFuture<Void> stop() {
+        var done = new java.util.concurrent.CompletableFuture<Void>();
         ticker.execute(() -> {
             if (connection != null) {
                 connection.close(1000, "edge stopping");
@@ -111,7 +113,9 @@ public final class SessionLoop {
             generation++;
             connection = null;
             setState(State.STOPPED);
+            done.complete(null);
         });
+        return done;
     }
 
     public State state() {
