@@ -137,8 +137,10 @@ public class StatusWriter {
         long limit = 2 * config.edge().heartbeatInterval().toNanos();
         long now = System.nanoTime();
         for (EdgeSession s : registry.all()) {
-            if (now - s.lastFrameNanos > limit) {
+            if (now - s.lastFrameNanos > limit && registry.remove(s)) {
                 LOG.infof("instance %s sent nothing for two intervals: closing its session", s.instanceId);
+                // A hung peer may never complete the close handshake: the transition cannot wait for it.
+                offline(s.instanceId, s.sessionId);
                 s.close(SessionRegistry.CLOSE_HEARTBEAT_TIMEOUT, "heartbeat timeout");
             }
         }
