@@ -70,9 +70,15 @@ public class EnrollmentService {
                 ? facts.hostname()
                 : io.overcast.controlplane.tenancy.Names.required("name", req.name());
         byte[] hash = EnrollmentTokenFormat.sha256(token.secret().getBytes());
-        return pool.withTransaction(conn -> claim(conn, token, hash)
+        // The token row is locked only by the last statement (spend), so that enrolments sharing one token
+        // serialise on that row for the commit alone, not for the whole transaction.
+        return pool.withTransaction(conn -> check(conn, token, hash)
                         .flatMap(claimed -> upsertInstance(conn, claimed, facts, name, req.replace(), sourceIp)
-                                .flatMap(instanceId -> issue(conn, claimed, instanceId, key, facts, sourceIp, token))))
+                                .flatMap(instanceId -> issue(conn, claimed, instanceId, key, facts, sourceIp, token))
+                                .flatMap(issued -> spend(conn, token, hash).replaceWith(issued))))
+                .onFailure(e -> e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState()))
+                .transform(e -> ApiException.conflict(
+                        "instance_already_enrolled", "an instance with this system id is being enrolled"))
                 .invoke(r -> {
                     metrics.counter("overcast.enrollments", "result", "ok").increment();
                     LOG.infof(
@@ -87,11 +93,11 @@ public class EnrollmentService {
                                 config.edge().heartbeatInterval().toSeconds()));
     }
 
-    private Uni<Claimed> claim(SqlConnection conn, EnrollmentTokenFormat token, byte[] hash) {
-        return conn.preparedQuery(
-                        "UPDATE enrollment_tokens t SET uses = uses + 1 WHERE prefix = $1 AND secret_hash = $2"
-                                + " AND revoked_at IS NULL AND expires_at > now() AND uses < max_uses"
-                                + " RETURNING id, tenant_id, tags, (SELECT org_id FROM tenants WHERE id = t.tenant_id) AS org_id")
+    /** Reads the token without locking it; a refusal says why. */
+    private Uni<Claimed> check(SqlConnection conn, EnrollmentTokenFormat token, byte[] hash) {
+        return conn.preparedQuery("SELECT t.id, t.tenant_id, t.tags, (SELECT org_id FROM tenants WHERE id ="
+                        + " t.tenant_id) AS org_id FROM enrollment_tokens t WHERE prefix = $1 AND secret_hash = $2"
+                        + " AND revoked_at IS NULL AND expires_at > now() AND uses < max_uses")
                 .execute(Tuple.of(token.prefix(), io.vertx.core.buffer.Buffer.buffer(hash)))
                 .flatMap(rows -> {
                     if (rows.iterator().hasNext()) {
@@ -106,6 +112,16 @@ public class EnrollmentService {
                     }
                     return whyRefused(conn, token, hash);
                 });
+    }
+
+    /** Spends one use, atomically: of two enrolments racing for the last use, the second finds none left. */
+    private Uni<Void> spend(SqlConnection conn, EnrollmentTokenFormat token, byte[] hash) {
+        return conn.preparedQuery("UPDATE enrollment_tokens SET uses = uses + 1 WHERE prefix = $1 AND secret_hash = $2"
+                        + " AND revoked_at IS NULL AND expires_at > now() AND uses < max_uses RETURNING id")
+                .execute(Tuple.of(token.prefix(), io.vertx.core.buffer.Buffer.buffer(hash)))
+                .flatMap(rows -> rows.iterator().hasNext()
+                        ? Uni.createFrom().voidItem()
+                        : whyRefused(conn, token, hash).replaceWithVoid());
     }
 
     /** Tells apart why a token was refused; every case is a 401 and changes nothing. */

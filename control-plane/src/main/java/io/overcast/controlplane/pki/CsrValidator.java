@@ -57,7 +57,9 @@ public final class CsrValidator {
                     "csr_key_type_unsupported", "csr key must be ECDSA P-256 or Ed25519, got " + key.getAlgorithm());
         }
         try {
-            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key))) {
+            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder()
+                    .setProvider(CertificateAuthority.BC)
+                    .build(key))) {
                 throw ApiException.badRequest("csr_signature_invalid", "csr signature does not verify");
             }
         } catch (OperatorCreationException | PKCSException e) {

@@ -74,8 +74,12 @@ public class StatusWriter {
                             if (!"ONLINE".equals(before)) {
                                 onlineTransitions.increment();
                             }
-                            return alert.flatMap(
-                                    x -> bus.publish(conn, ClusterBus.takeover(s.instanceId, s.sessionId)));
+                            // Only a session that was ONLINE somewhere may still be held by another replica.
+                            // (NOTIFY serialises commits cluster-wide: send it only when it is needed.)
+                            return "ONLINE".equals(before)
+                                    ? alert.flatMap(
+                                            x -> bus.publish(conn, ClusterBus.takeover(s.instanceId, s.sessionId)))
+                                    : alert;
                         }))
                 .replaceWithVoid();
     }

@@ -1,0 +1,261 @@
+package io.overcast.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.overcast.edge.identity.Keys;
+import io.overcast.edge.identity.PinnedCaTrustManager;
+import io.overcast.protocol.Enrollment;
+import io.overcast.protocol.EnrollmentTokenFormat;
+import io.overcast.protocol.Facts;
+import io.overcast.protocol.FrameCodec;
+import io.overcast.protocol.FrameType;
+import io.overcast.protocol.Health;
+import io.overcast.protocol.Limits;
+import io.overcast.protocol.Payloads;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Enrols N edges (each with its own key pair and CSR, as real edges do) and holds N mutually authenticated
+ * WebSocket sessions that say hello and send heartbeats, on one Vert.x event loop per core instead of a thread per
+ * edge. Source addresses rotate over 127.0.0.x when one address would run out of ephemeral ports.
+ */
+@Command(name = "loadgen", mixinStandardHelpOptions = true)
+public final class LoadGenerator implements Callable<Integer> {
+    @Option(names = "--server", required = true)
+    URI server;
+
+    @Option(names = "--token", required = true, description = "an enrolment token with at least --count uses")
+    String token;
+
+    @Option(names = "--count", defaultValue = "1000")
+    int count;
+
+    @Option(names = "--enroll-concurrency", defaultValue = "32")
+    int enrollConcurrency;
+
+    @Option(names = "--connect-concurrency", defaultValue = "256")
+    int connectConcurrency;
+
+    @Option(names = "--sources", defaultValue = "1", description = "how many 127.0.0.x source addresses to use")
+    int sources;
+
+    @Option(names = "--hold-seconds", defaultValue = "0", description = "0: hold until killed")
+    int holdSeconds;
+
+    @Option(names = "--go-file", description = "after enrolling, wait until this file exists before connecting")
+    java.nio.file.Path goFile;
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final FrameCodec codec = new FrameCodec();
+
+    record Identity(String keyPem, String certPem) {}
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LoadGenerator()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        var t = EnrollmentTokenFormat.parse(token).orElseThrow(() -> new IllegalArgumentException("bad token"));
+        SSLContext pinned = SSLContext.getInstance("TLS");
+        PinnedCaTrustManager pin = new PinnedCaTrustManager(t.caFingerprint());
+        pinned.init(null, new TrustManager[] {pin}, null);
+        HttpClient http = HttpClient.newBuilder().sslContext(pinned).build();
+
+        // 1. Enrolment: key pairs are made before the clock starts, as each real edge makes its own.
+        List<KeyPair> keys = new ArrayList<>(count);
+        List<String> csrs = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            KeyPair kp = Keys.newKeyPair();
+            keys.add(kp);
+            csrs.add(Keys.csr(kp));
+        }
+        Identity[] ids = new Identity[count];
+        String[] ca = new String[1];
+        List<String>[] urls = new List[1];
+        AtomicInteger failed = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(enrollConcurrency);
+        long t0 = System.nanoTime();
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        CountDownLatch enrolled = new CountDownLatch(count);
+        for (int i = 0; i < count; i++) {
+            int n = i;
+            pool.execute(() -> {
+                try {
+                    var body = new Enrollment.Request(
+                            token,
+                            csrs.get(n),
+                            new Facts("load-" + n, "agent", "1.0", "load-" + run + "-" + n),
+                            null,
+                            false);
+                    var resp = http.send(
+                            HttpRequest.newBuilder(server.resolve("/edge/v1/enroll"))
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (resp.statusCode() != 200) {
+                        failed.incrementAndGet();
+                        if (failed.get() < 5) {
+                            System.err.println("enrolment failed: " + resp.body());
+                        }
+                        return;
+                    }
+                    var r = json.readValue(resp.body(), Enrollment.Response.class);
+                    ids[n] = new Identity(Keys.pkcs8(keys.get(n).getPrivate()), r.certificate());
+                    ca[0] = r.caChain();
+                    urls[0] = r.sessionUrls();
+                } catch (Exception e) {
+                    failed.incrementAndGet();
+                } finally {
+                    enrolled.countDown();
+                }
+            });
+        }
+        enrolled.await();
+        pool.shutdown();
+        double secs = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(
+                "ENROLLED %d in %.2f s: %.0f enrolments/s (%d failed)%n",
+                count - failed.get(), secs, (count - failed.get()) / secs, failed.get());
+
+        if (goFile != null) {
+            System.out.println("WAITING for " + goFile);
+            while (!java.nio.file.Files.exists(goFile)) {
+                Thread.sleep(200); // a load generator waiting for its driver, not a test
+            }
+        }
+
+        // 2. Sessions.
+        Vertx vertx = Vertx.vertx(
+                new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
+        URI session = URI.create(urls[0].get(0));
+        Semaphore inFlight = new Semaphore(connectConcurrency);
+        AtomicInteger online = new AtomicInteger();
+        AtomicInteger connectFailures = new AtomicInteger();
+        AtomicInteger heartbeats = new AtomicInteger();
+        long c0 = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            if (ids[i] == null) {
+                continue;
+            }
+            inFlight.acquire();
+            Identity id = ids[i];
+            WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
+                    .setSsl(true)
+                    .setLocalAddress("127.0.0." + (1 + i % Math.max(1, sources)))
+                    .setMaxFrameSize(Limits.MAX_FRAME_BYTES)
+                    .setKeyCertOptions(new PemKeyCertOptions()
+                            .addCertValue(Buffer.buffer(id.certPem()))
+                            .addKeyValue(Buffer.buffer(id.keyPem())))
+                    .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(ca[0]))));
+            client.connect(new WebSocketConnectOptions()
+                            .setHost(session.getHost())
+                            .setPort(session.getPort())
+                            .setSsl(true)
+                            .setURI(session.getPath()))
+                    .onComplete(ar -> {
+                        inFlight.release();
+                        if (ar.failed()) {
+                            connectFailures.incrementAndGet();
+                            if (connectFailures.get() < 5) {
+                                System.err.println("connect failed: " + ar.cause());
+                            }
+                            return;
+                        }
+                        drive(vertx, ar.result(), online, heartbeats);
+                    });
+        }
+        inFlight.acquire(connectConcurrency);
+        inFlight.release(connectConcurrency);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (online.get() + connectFailures.get() < count - failed.get() && System.nanoTime() < deadline) {
+            Thread.sleep(100); // a progress poll in a load generator, not a test
+        }
+        System.out.printf(
+                "HOLDING %d sessions (%d failed) after %.1f s%n",
+                online.get(), connectFailures.get(), (System.nanoTime() - c0) / 1e9);
+        long start = System.nanoTime();
+        while (holdSeconds == 0 || System.nanoTime() - start < TimeUnit.SECONDS.toNanos(holdSeconds)) {
+            Thread.sleep(5000);
+            System.out.printf("online %d, heartbeats sent %d%n", online.get(), heartbeats.get());
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        return 0;
+    }
+
+    private void drive(Vertx vertx, WebSocket ws, AtomicInteger online, AtomicInteger heartbeats) {
+        Health health = new Health(
+                0.5,
+                0.4,
+                0.3,
+                512L << 20,
+                2048L << 20,
+                List.of(new Health.Disk("/", 10L << 30, 20L << 30)),
+                3600,
+                new Health.MonitorStatus("agent", "1.0", "RUNNING", null));
+        String beat = codec.encode(FrameType.HEARTBEAT, null, new Payloads.Heartbeat(health));
+        boolean[] welcomed = {false};
+        ws.textMessageHandler(text -> {
+            if (!welcomed[0] && text.contains("\"welcome\"")) {
+                welcomed[0] = true;
+                online.incrementAndGet();
+                int interval = 15;
+                try {
+                    interval = json.readTree(text)
+                            .at("/payload/heartbeatIntervalSeconds")
+                            .asInt(15);
+                } catch (Exception e) {
+                    // keep the default
+                }
+                long ms = Duration.ofSeconds(interval).toMillis();
+                // Spread the edges over the interval, as independent hosts would be.
+                vertx.setTimer(1 + ThreadLocalRandom.current().nextLong(ms), first -> {
+                    ws.writeTextMessage(beat);
+                    heartbeats.incrementAndGet();
+                    vertx.setPeriodic(ms, p -> {
+                        if (!ws.isClosed()) {
+                            ws.writeTextMessage(beat);
+                            heartbeats.incrementAndGet();
+                        }
+                    });
+                });
+            }
+        });
+        ws.closeHandler(v -> {
+            if (welcomed[0]) {
+                online.decrementAndGet();
+            }
+        });
+        ws.writeTextMessage(
+                codec.encode(FrameType.HELLO, "h", new Payloads.Hello(Limits.PROTOCOL_VERSION, List.of(), null)));
+    }
+}
