@@ -46,7 +46,7 @@ rss_kb() { awk '/VmRSS/ {print $2}' /proc/$CP/status; }
 settle() { jcmd $CP GC.run >/dev/null 2>&1 || true; sleep 2; }
 
 heap_kb() {
-  curl -sf --cacert "$CA" "$BASE/q/metrics" | awk '/^jvm_memory_used_bytes\{/ && /area="heap"/ {s += $2} END {printf "%d", s / 1024}'
+  curl -sf --cacert "$CA" "$BASE/q/metrics" | awk '/^jvm_memory_used_bytes\{/ && /area="heap"/ {s += $NF} END {printf "%d", s / 1024}'
 }
 SOURCES=$(( (N + 19999) / 20000 ))
 GO=$OUT/go
