@@ -348,6 +348,65 @@ class SessionTest {
     }
 
     @Test
+    void anOperatorOrdersARenewalAndADisconnectThroughTheApi() throws Exception {
+        EdgeState s = enrol("commands-1");
+        String id = s.info().instanceId();
+        var commands = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        var renewed = new java.util.concurrent.atomic.AtomicReference<java.security.cert.X509Certificate>();
+        String before = s.certPem();
+        var onlineCount = new java.util.concurrent.atomic.AtomicInteger();
+        try (EdgeConnector edge = new EdgeConnector(
+                s.dir(),
+                new GenericAdapter("ntopng", "6.4", "commands-1", "host"),
+                List.of(),
+                new SessionLoop.Observer() {
+                    @Override
+                    public void stateChanged(SessionLoop.State state) {
+                        if (state == SessionLoop.State.ONLINE) {
+                            onlineCount.incrementAndGet();
+                        }
+                    }
+
+                    @Override
+                    public void commandReceived(String command) {
+                        commands.add(command);
+                    }
+
+                    @Override
+                    public void certificateRenewed(java.security.cert.X509Certificate cert) {
+                        renewed.set(cert);
+                    }
+                })) {
+            edge.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> "ONLINE".equals(status(id)));
+            Api.as(owner)
+                    .body(java.util.Map.of("command", "renew_certificate"))
+                    .post("/api/v1/tenants/" + tenant + "/instances/" + id + "/commands")
+                    .then()
+                    .statusCode(202);
+            await().atMost(Duration.ofSeconds(5)).until(() -> renewed.get() != null);
+            assertTrue(!before.equals(s.certPem()), "the new certificate is saved");
+            assertEquals(renewed.get(), Keys.certificates(s.certPem()).get(0));
+            Api.as(owner)
+                    .body(java.util.Map.of("command", "disconnect"))
+                    .post("/api/v1/tenants/" + tenant + "/instances/" + id + "/commands")
+                    .then()
+                    .statusCode(202);
+            await().atMost(Duration.ofSeconds(5)).until(() -> commands.contains("disconnect"));
+            // It reconnects, with the renewed certificate.
+            await().atMost(Duration.ofSeconds(10)).until(() -> onlineCount.get() == 2);
+            assertEquals("ONLINE", status(id));
+        }
+        Api.error(
+                Api.as(owner)
+                        .body(java.util.Map.of("command", "self_destruct"))
+                        .post("/api/v1/tenants/" + tenant + "/instances/" + id + "/commands")
+                        .then(),
+                400,
+                "invalid_command");
+    }
+
+    @Test
     void theServerCanOrderARenewalAndTheEdgeGetsAFreshCertificate() throws Exception {
         EdgeState s = enrol("renew-1");
         try (RawEdge edge = raw(s)) {

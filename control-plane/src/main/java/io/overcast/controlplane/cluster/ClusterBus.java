@@ -27,6 +27,7 @@ import org.jboss.logging.Logger;
  * <ul>
  *   <li>{@code close:<instanceId>}: whoever holds the instance's session closes it (revoked, replaced, deleted).
  *   <li>{@code takeover:<instanceId>:<sessionId>}: the instance reconnected elsewhere; older sessions close.
+ *   <li>{@code command:<instanceId>:<command>}: whoever holds the session sends the command to the edge.
  * </ul>
  *
  * It also keeps this replica's row in {@code replicas} fresh, so survivors can tell a dead replica's edges.
@@ -63,6 +64,11 @@ public class ClusterBus {
 
     public static String closeSession(UUID instanceId) {
         return "close:" + instanceId;
+    }
+
+    /** Asks whichever replica holds the instance's session to send it a command. */
+    public static String command(UUID instanceId, String command) {
+        return "command:" + instanceId + ":" + command;
     }
 
     public static String takeover(UUID instanceId, UUID sessionId) {
@@ -102,6 +108,7 @@ public class ClusterBus {
             switch (p[0]) {
                 case "close" -> sessions.closeInstance(UUID.fromString(p[1]), 4003, "revoked or replaced");
                 case "takeover" -> sessions.closeOlder(UUID.fromString(p[1]), UUID.fromString(p[2]));
+                case "command" -> sessions.command(UUID.fromString(p[1]), p[2]);
                 default -> LOG.warnf("ignoring unknown cluster message %s", p[0]);
             }
         } catch (RuntimeException e) {

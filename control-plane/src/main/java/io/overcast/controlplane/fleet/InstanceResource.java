@@ -174,6 +174,42 @@ public class InstanceResource {
                 .flatMap(x -> find(pool, tenantId, id));
     }
 
+    public record CommandRequest(String command) {}
+
+    /**
+     * Sends a command to the instance's edge through whichever replica holds its session: {@code renew_certificate}
+     * (the edge makes a new key and asks for a certificate) or {@code disconnect} (it closes and reconnects).
+     * Answers 202: the edge acknowledges over its session.
+     */
+    @POST
+    @Path("/{id}/commands")
+    @WithSession
+    public Uni<Response> command(@PathParam("tenantId") UUID tenantId, @PathParam("id") UUID id, CommandRequest body) {
+        String command = body == null ? null : body.command();
+        if (!io.overcast.protocol.Payloads.Command.RENEW_CERTIFICATE.equals(command)
+                && !io.overcast.protocol.Payloads.Command.DISCONNECT.equals(command)) {
+            throw ApiException.badRequest("invalid_command", "command must be renew_certificate or disconnect");
+        }
+        return access.tenant(tenantId, Role.OPERATOR)
+                .flatMap(t -> find(pool, t.id, id))
+                .flatMap(i -> {
+                    if (!"ONLINE".equals(i.status())) {
+                        throw ApiException.conflict("instance_not_online", "the instance has no session");
+                    }
+                    return pool.withTransaction(conn -> audit.record(
+                                    conn,
+                                    access.actor(),
+                                    tenantId,
+                                    "instance.command",
+                                    "instance",
+                                    id.toString(),
+                                    Map.of("command", command))
+                            .flatMap(x -> bus.publish(conn, ClusterBus.command(id, command))));
+                })
+                .map(x -> Response.accepted(Map.of("command", command, "instanceId", id))
+                        .build());
+    }
+
     /** Decommissions: revokes, closes the session and deletes the instance with its health history. */
     @DELETE
     @Path("/{id}")

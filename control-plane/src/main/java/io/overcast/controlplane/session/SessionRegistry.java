@@ -54,6 +54,16 @@ public class SessionRegistry {
         }
     }
 
+    /** Sends a command to the instance if this replica holds its session; the edge answers with an ack frame. */
+    public void command(UUID instanceId, String command) {
+        EdgeSession s = byInstance.get(instanceId);
+        if (s != null) {
+            EdgeSessionEndpoint.command(s, command, "requested through the API")
+                    .subscribe()
+                    .with(id -> {}, e -> {});
+        }
+    }
+
     /** The instance opened a session elsewhere: close ours if it is an older one. */
     public void closeOlder(UUID instanceId, UUID newest) {
         EdgeSession s = byInstance.get(instanceId);
