@@ -56,7 +56,8 @@ public class EnrollmentService {
         this.metrics = metrics;
     }
 
-    private record Claimed(UUID tokenId, UUID tenantId, UUID orgId, List<String> tags) {}
+    /** A token that may be spent, and the instance already enrolled with the same system id, if any. */
+    private record Claimed(UUID tokenId, UUID tenantId, UUID orgId, List<String> tags, UUID existing) {}
 
     public Uni<Enrollment.Response> enroll(Enrollment.Request req, String sourceIp, List<String> sessionUrls) {
         if (req == null) {
@@ -72,10 +73,13 @@ public class EnrollmentService {
         byte[] hash = EnrollmentTokenFormat.sha256(token.secret().getBytes());
         // The token row is locked only by the last statement (spend), so that enrolments sharing one token
         // serialise on that row for the commit alone, not for the whole transaction.
-        return pool.withTransaction(conn -> check(conn, token, hash)
-                        .flatMap(claimed -> upsertInstance(conn, claimed, facts, name, req.replace(), sourceIp)
-                                .flatMap(instanceId -> issue(conn, claimed, instanceId, key, facts, sourceIp, token))
-                                .flatMap(issued -> spend(conn, token, hash).replaceWith(issued))))
+        return pool.withTransaction(conn -> check(conn, token, hash, facts.systemId())
+                        .flatMap(claimed -> claimed.existing() == null
+                                ? enrolNew(conn, claimed, key, facts, name, sourceIp, token, hash)
+                                : takeOver(conn, claimed, facts, name, req.replace(), sourceIp)
+                                        .flatMap(id -> issue(conn, claimed, id, key, facts, sourceIp, token))
+                                        .flatMap(issued ->
+                                                spend(conn, token, hash).replaceWith(issued))))
                 .onFailure(e -> e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState()))
                 .transform(e -> ApiException.conflict(
                         "instance_already_enrolled", "an instance with this system id is being enrolled"))
@@ -93,12 +97,14 @@ public class EnrollmentService {
                                 config.edge().heartbeatInterval().toSeconds()));
     }
 
-    /** Reads the token without locking it; a refusal says why. */
-    private Uni<Claimed> check(SqlConnection conn, EnrollmentTokenFormat token, byte[] hash) {
-        return conn.preparedQuery("SELECT t.id, t.tenant_id, t.tags, (SELECT org_id FROM tenants WHERE id ="
-                        + " t.tenant_id) AS org_id FROM enrollment_tokens t WHERE prefix = $1 AND secret_hash = $2"
-                        + " AND revoked_at IS NULL AND expires_at > now() AND uses < max_uses")
-                .execute(Tuple.of(token.prefix(), io.vertx.core.buffer.Buffer.buffer(hash)))
+    /** Reads the token (without locking it) and any instance with the same system id; a refusal says why. */
+    private Uni<Claimed> check(SqlConnection conn, EnrollmentTokenFormat token, byte[] hash, String systemId) {
+        return conn.preparedQuery(
+                        "SELECT t.id, t.tenant_id, t.tags, tn.org_id, i.id AS existing FROM enrollment_tokens t"
+                                + " JOIN tenants tn ON tn.id = t.tenant_id LEFT JOIN instances i ON i.tenant_id = t.tenant_id"
+                                + " AND i.system_id = $3 WHERE t.prefix = $1 AND t.secret_hash = $2 AND t.revoked_at IS NULL"
+                                + " AND t.expires_at > now() AND t.uses < t.max_uses")
+                .execute(Tuple.of(token.prefix(), io.vertx.core.buffer.Buffer.buffer(hash), systemId))
                 .flatMap(rows -> {
                     if (rows.iterator().hasNext()) {
                         Row r = rows.iterator().next();
@@ -108,10 +114,67 @@ public class EnrollmentService {
                                         r.getUUID("id"),
                                         r.getUUID("tenant_id"),
                                         r.getUUID("org_id"),
-                                        tags.stream().map(String::valueOf).toList()));
+                                        tags.stream().map(String::valueOf).toList(),
+                                        r.getUUID("existing")));
                     }
                     return whyRefused(conn, token, hash);
                 });
+    }
+
+    /**
+     * A new instance in one statement: the instance, its certificate, the audit event, and last the token's use.
+     * The token row is locked from that update to the commit only, so enrolments sharing a token overlap for
+     * everything else; of two racing for the last use, the second updates nothing and rolls back.
+     */
+    private Uni<Issued> enrolNew(
+            SqlConnection conn,
+            Claimed c,
+            PublicKey key,
+            Facts facts,
+            String name,
+            String ip,
+            EnrollmentTokenFormat token,
+            byte[] hash) {
+        UUID id = UUID.randomUUID();
+        X509Certificate cert = pki.issueInstance(key, c.tenantId(), id);
+        var notAfter = cert.getNotAfter().toInstant().atOffset(ZoneOffset.UTC);
+        Object[] args = {
+            id,
+            c.tenantId(),
+            name,
+            facts.product(),
+            facts.version(),
+            facts.hostname(),
+            facts.systemId(),
+            new JsonArray(c.tags()),
+            notAfter,
+            cert.getSerialNumber().toString(16),
+            cert.getNotBefore().toInstant().atOffset(ZoneOffset.UTC),
+            c.orgId(),
+            "enrollment_token:" + c.tokenId(),
+            new io.vertx.core.json.JsonObject(details(facts, c)),
+            ip,
+            c.tokenId()
+        };
+        return conn.preparedQuery(
+                        "WITH inst AS (INSERT INTO instances (id, tenant_id, name, product, version, hostname,"
+                                + " system_id, tags, status, cert_not_after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING',"
+                                + " $9) RETURNING id), cert AS (INSERT INTO certificates (serial, instance_id, not_before,"
+                                + " not_after) SELECT $10, id, $11, $9 FROM inst RETURNING 1), audit AS (INSERT INTO"
+                                + " audit_events (org_id, tenant_id, actor, action, target_type, target_id, details, source_ip)"
+                                + " SELECT $12, $2, $13, 'instance.enrolled', 'instance', id::text, $14, $15 FROM inst"
+                                + " RETURNING 1), spent AS (UPDATE enrollment_tokens SET uses = uses + 1 WHERE id = $16 AND"
+                                + " revoked_at IS NULL AND expires_at > now() AND uses < max_uses RETURNING id)"
+                                + " SELECT count(*) AS spent FROM spent")
+                .execute(Tuple.from(args))
+                .flatMap(rows -> rows.iterator().next().getLong("spent") == 1
+                        ? Uni.createFrom()
+                                .item(new Issued(
+                                        id.toString(),
+                                        c.tenantId().toString(),
+                                        Pem.write(cert),
+                                        pki.ca().certificatePem()))
+                        : whyRefused(conn, token, hash).replaceWith((Issued) null));
     }
 
     /** Spends one use, atomically: of two enrolments racing for the last use, the second finds none left. */
@@ -145,8 +208,7 @@ public class EnrollmentService {
                 });
     }
 
-    private Uni<UUID> upsertInstance(
-            SqlConnection conn, Claimed c, Facts facts, String name, boolean replace, String ip) {
+    private Uni<UUID> takeOver(SqlConnection conn, Claimed c, Facts facts, String name, boolean replace, String ip) {
         return conn.preparedQuery("SELECT id, status FROM instances WHERE tenant_id = $1 AND system_id = $2 FOR UPDATE")
                 .execute(Tuple.of(c.tenantId(), facts.systemId()))
                 .flatMap(rows -> {
@@ -182,28 +244,7 @@ public class EnrollmentService {
                                 .flatMap(x -> bus.publish(conn, ClusterBus.closeSession(existing)))
                                 .replaceWith(existing);
                     }
-                    UUID id = UUID.randomUUID();
-                    return conn.preparedQuery("INSERT INTO instances (id, tenant_id, name, product, version, hostname,"
-                                    + " system_id, tags, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING')")
-                            .execute(Tuple.from(new Object[] {
-                                id,
-                                c.tenantId(),
-                                name,
-                                facts.product(),
-                                facts.version(),
-                                facts.hostname(),
-                                facts.systemId(),
-                                new JsonArray(c.tags())
-                            }))
-                            .flatMap(x -> audit.record(
-                                    conn,
-                                    actor,
-                                    c.tenantId(),
-                                    "instance.enrolled",
-                                    "instance",
-                                    id.toString(),
-                                    details(facts, c)))
-                            .replaceWith(id);
+                    throw ApiException.conflict("instance_changed", "the instance changed during the enrolment; retry");
                 });
     }
 
