@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-10000}
 INTERVAL=${2:-15}
+WARMUP=${WARMUP:-0}   # edges enrolled (and not connected) before the measured ones, to warm the JIT
 DB=overcast_bench
 PORT=${BENCH_PORT:-9443}
 OUT=bench/target/run-$N
@@ -24,7 +25,7 @@ QUARKUS_HTTP_SSL_PORT=$PORT QUARKUS_HTTP_PORT=$((PORT + 1)) \
 QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/$DB \
 QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:5432/$DB \
 QUARKUS_LOG_CATEGORY__IO_OVERCAST__LEVEL=WARN \
-  java ${CP_JAVA_OPTS:--Xms256m -Xmx2g} -jar control-plane/target/quarkus-app/quarkus-run.jar > "$OUT/control-plane.log" 2>&1 &
+  java ${CP_JAVA_OPTS:--Xms256m -Xmx2g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20} -jar control-plane/target/quarkus-app/quarkus-run.jar > "$OUT/control-plane.log" 2>&1 &
 CP=$!
 LG=
 trap 'kill $CP $LG 2>/dev/null || true' EXIT
@@ -39,7 +40,7 @@ TOKEN=$(curl -sf --cacert "$CA" -H 'Content-Type: application/json' \
   -d '{"email":"bench@example.test","password":"bench-password-123"}' "$BASE/api/v1/auth/login" | json 'd["accessToken"]')
 api() { curl -sf --cacert "$CA" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
 TENANT=$(api -d '{"name":"bench"}' "$BASE/api/v1/tenants" | json 'd["id"]')
-ENROLL=$(api -d "{\"name\":\"bench\",\"maxUses\":$N,\"expiresInSeconds\":86400}" \
+ENROLL=$(api -d "{\"name\":\"bench\",\"maxUses\":$((N + WARMUP)),\"expiresInSeconds\":86400}" \
   "$BASE/api/v1/tenants/$TENANT/enrollment-tokens" | json 'd["token"]')
 online() { api "$BASE/api/v1/tenants/$TENANT/instances?status=ONLINE&size=1" | json 'd["total"]'; }
 rss_kb() { awk '/VmRSS/ {print $2}' /proc/$CP/status; }
@@ -51,7 +52,7 @@ heap_kb() {
 SOURCES=$(( (N + 19999) / 20000 ))
 GO=$OUT/go
 rm -f "$GO"
-java -Xmx4g -jar bench/target/loadgen.jar --server "$BASE" --token "$ENROLL" --count "$N" --sources "$SOURCES" \
+java -Xmx4g -jar bench/target/loadgen.jar --server "$BASE" --token "$ENROLL" --count "$N" --warmup "$WARMUP" --sources "$SOURCES" \
   --go-file "$GO" > "$OUT/loadgen.log" 2>&1 &
 LG=$!
 until grep -q WAITING "$OUT/loadgen.log"; do
@@ -85,7 +86,7 @@ T1=$(date +%s.%N)
 
 echo
 echo "== N=$N, heartbeat every ${INTERVAL}s, $(nproc) cores, $(java -version 2>&1 | head -1)"
-grep -E "ENROLLED|HOLDING" "$OUT/loadgen.log"
+grep -E "WARMUP|ENROLLED|HOLDING" "$OUT/loadgen.log"
 echo "sessions ONLINE in the API: $HELD"
 echo "control-plane RSS: $((RSS0 / 1024)) MiB before the sessions, $((RSSN / 1024)) MiB with $HELD: $(( (RSSN - RSS0) / (HELD > 0 ? HELD : 1) )) KiB per session"
 echo "control-plane heap after GC: $((HEAP0 / 1024)) MiB before, $((HEAPN / 1024)) MiB with $HELD: $(( (HEAPN - HEAP0) / (HELD > 0 ? HELD : 1) )) KiB per session"
