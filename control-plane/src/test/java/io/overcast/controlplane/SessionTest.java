@@ -33,7 +33,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -83,17 +82,6 @@ class SessionTest {
                 .path("status");
     }
 
-    private static SSLContext trustOnlyCa(String caPem) throws Exception {
-        KeyStore ts = KeyStore.getInstance("PKCS12");
-        ts.load(null, null);
-        ts.setCertificateEntry("ca", Keys.certificates(caPem).get(0));
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-        tmf.init(ts);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
-    }
-
     /** The HTTP status with which the upgrade was refused. */
     private static int upgradeStatus(CompletionException e) {
         assertTrue(
@@ -114,17 +102,8 @@ class SessionTest {
         var kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
         kmf.init(ks, new char[0]);
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), trustManagers(caPem), null);
+        ctx.init(kmf.getKeyManagers(), TestTls.trustManagers(caPem), null);
         return ctx;
-    }
-
-    private static javax.net.ssl.TrustManager[] trustManagers(String caPem) throws Exception {
-        KeyStore ts = KeyStore.getInstance("PKCS12");
-        ts.load(null, null);
-        ts.setCertificateEntry("ca", Keys.certificates(caPem).get(0));
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-        tmf.init(ts);
-        return tmf.getTrustManagers();
     }
 
     private RawEdge raw(EdgeState s) {
@@ -299,8 +278,8 @@ class SessionTest {
     @Test
     void noCertificateAForeignOneOrAnExpiredOneIsRefusedBeforeAnyFrame() throws Exception {
         EdgeState s = enrol("refused-1");
-        var noCert =
-                assertThrows(CompletionException.class, () -> RawEdge.connect(sessionUrl(s), trustOnlyCa(s.caPem())));
+        var noCert = assertThrows(
+                CompletionException.class, () -> RawEdge.connect(sessionUrl(s), TestTls.trustOnly(s.caPem())));
         assertEquals(401, upgradeStatus(noCert));
 
         // A certificate from another CA fails the TLS handshake.

@@ -15,6 +15,34 @@ public final class WebhookSignature {
 
     private WebhookSignature() {}
 
+    /**
+     * What a receiver does: parse {@code t=...,v1=...}, refuse a timestamp more than {@code toleranceSeconds} away
+     * from {@code nowSeconds}, recompute the HMAC and compare in constant time.
+     */
+    public static boolean verify(String secret, String header, String body, long nowSeconds, long toleranceSeconds) {
+        if (secret == null || header == null) {
+            return false;
+        }
+        String t = null;
+        String v1 = null;
+        for (String part : header.split(",")) {
+            if (part.startsWith("t=")) {
+                t = part.substring(2);
+            } else if (part.startsWith("v1=")) {
+                v1 = part.substring(3);
+            }
+        }
+        if (t == null || v1 == null || !t.matches("\\d{1,12}")) {
+            return false;
+        }
+        long ts = Long.parseLong(t);
+        if (Math.abs(nowSeconds - ts) > toleranceSeconds) {
+            return false;
+        }
+        return java.security.MessageDigest.isEqual(
+                sign(secret, ts, body).getBytes(StandardCharsets.US_ASCII), v1.getBytes(StandardCharsets.US_ASCII));
+    }
+
     public static String sign(String secret, long timestamp, String body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");

@@ -2,17 +2,14 @@ package io.overcast.controlplane.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.overcast.edge.identity.Keys;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.KeyStore;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /** The public API over HTTPS, trusting only the deployment CA (read from the database the processes share). */
 final class ApiClient {
@@ -29,13 +26,7 @@ final class ApiClient {
             rs.next();
             caPem = rs.getString(1);
         }
-        KeyStore ts = KeyStore.getInstance("PKCS12");
-        ts.load(null, null);
-        ts.setCertificateEntry("ca", Keys.certificates(caPem).get(0));
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-        tmf.init(ts);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
+        SSLContext ctx = io.overcast.controlplane.TestTls.trustOnly(caPem);
         http = HttpClient.newBuilder()
                 .sslContext(ctx)
                 .connectTimeout(Duration.ofSeconds(5))

@@ -50,15 +50,31 @@ class OperatorCaIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> ApiClient.healthy(port, db));
             // ApiClient trusts only what the database holds as the CA: the operator's.
             ApiClient api = new ApiClient(db, port).login("admin@example.test", "an e2e password");
-            String tenant = api.post("/api/v1/tenants", Map.of("name", "private")).get("id").asText();
+            String tenant = api.post("/api/v1/tenants", Map.of("name", "private"))
+                    .get("id")
+                    .asText();
             String token = api.post("/api/v1/tenants/" + tenant + "/enrollment-tokens", Map.of("name", "t"))
                     .get("token")
                     .asText();
-            assertEquals(EnrollmentTokenFormat.fingerprint(own), EnrollmentTokenFormat.parse(token).orElseThrow().caFingerprint());
+            assertEquals(
+                    EnrollmentTokenFormat.fingerprint(own),
+                    EnrollmentTokenFormat.parse(token).orElseThrow().caFingerprint());
             Path state = Files.createTempDirectory("own-ca-edge");
-            assertEquals(0, Processes.edgeCommand("own-ca-enroll", "enroll", "--server", api.base().toString(),
-                    "--token", token, "--state-dir", state.toString(), "--system-id", "own-ca-1"));
-            var issued = Keys.certificates(Files.readString(state.resolve("cert.pem"))).get(0);
+            assertEquals(
+                    0,
+                    Processes.edgeCommand(
+                            "own-ca-enroll",
+                            "enroll",
+                            "--server",
+                            api.base().toString(),
+                            "--token",
+                            token,
+                            "--state-dir",
+                            state.toString(),
+                            "--system-id",
+                            "own-ca-1"));
+            var issued = Keys.certificates(Files.readString(state.resolve("cert.pem")))
+                    .get(0);
             issued.verify(own.getPublicKey());
         }
     }

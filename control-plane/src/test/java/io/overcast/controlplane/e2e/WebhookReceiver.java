@@ -49,20 +49,7 @@ final class WebhookReceiver implements AutoCloseable {
     }
 
     private boolean verify(String header, String body) {
-        String t = null;
-        String v1 = null;
-        for (String part : header.split(",")) {
-            if (part.startsWith("t=")) {
-                t = part.substring(2);
-            } else if (part.startsWith("v1=")) {
-                v1 = part.substring(3);
-            }
-        }
-        return secret != null
-                && t != null
-                && v1 != null
-                && Math.abs(System.currentTimeMillis() / 1000 - Long.parseLong(t)) < 300
-                && WebhookSignature.sign(secret, Long.parseLong(t), body).equals(v1);
+        return WebhookSignature.verify(secret, header, body, System.currentTimeMillis() / 1000, 300);
     }
 
     @Override
