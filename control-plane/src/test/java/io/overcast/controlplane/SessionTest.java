@@ -46,6 +46,9 @@ class SessionTest {
     @Inject
     PkiService pki;
 
+    @Inject
+    io.agroal.api.AgroalDataSource ds;
+
     private final ObjectMapper json = new ObjectMapper();
     private String owner;
     private UUID tenant;
@@ -195,6 +198,27 @@ class SessionTest {
                 .then()
                 .body("status", equalTo("REVOKED"))
                 .body("health", org.hamcrest.Matchers.nullValue());
+    }
+
+    @Test
+    void aSessionWhoseStatusWasLostIsToldToReconnect() throws Exception {
+        EdgeState s = enrol("resync-1");
+        String id = s.info().instanceId();
+        try (RawEdge edge = raw(s)) {
+            edge.send("{\"type\":\"hello\",\"payload\":{\"protocol\":1,\"capabilities\":[]}}");
+            assertEquals("welcome", frame(edge.next()).get("type").asText());
+            // What another replica's sweep does when it wrongly judges this one dead.
+            try (var c = ds.getConnection();
+                    var st = c.prepareStatement("UPDATE instances SET status = 'OFFLINE', session_id = NULL,"
+                            + " replica_id = NULL WHERE id = ?::uuid")) {
+                st.setString(1, id);
+                st.executeUpdate();
+            }
+            edge.send("{\"type\":\"heartbeat\",\"payload\":{\"health\":{\"load1\":0.1,\"memUsedBytes\":1,"
+                    + "\"memTotalBytes\":2,\"uptimeSeconds\":3}}}");
+            assertEquals(4004, edge.awaitClose(Duration.ofSeconds(5)));
+        }
+        assertEquals("OFFLINE", status(id));
     }
 
     @Test

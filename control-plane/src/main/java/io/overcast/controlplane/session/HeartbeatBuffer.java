@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,11 +34,13 @@ public class HeartbeatBuffer {
     private final Pool pool;
     private final ObjectMapper mapper;
     private final OvercastConfig config;
+    private final SessionRegistry registry;
 
-    HeartbeatBuffer(Pool pool, ObjectMapper mapper, OvercastConfig config) {
+    HeartbeatBuffer(Pool pool, ObjectMapper mapper, OvercastConfig config, SessionRegistry registry) {
         this.pool = pool;
         this.mapper = mapper;
         this.config = config;
+        this.registry = registry;
     }
 
     void record(UUID instanceId, Health health) {
@@ -95,8 +98,9 @@ public class HeartbeatBuffer {
         });
         return pool.withTransaction(conn -> conn.preparedQuery("UPDATE instances i SET last_seen = v.at,"
                                 + " health = v.health::jsonb FROM unnest($1::uuid[], $2::timestamptz[], $3::text[])"
-                                + " AS v(id, at, health) WHERE i.id = v.id AND i.status = 'ONLINE'")
+                                + " AS v(id, at, health) WHERE i.id = v.id AND i.status = 'ONLINE' RETURNING i.id")
                         .execute(t)
+                        .invoke(rows -> resyncLost(ids, rows))
                         .flatMap(x -> conn.preparedQuery("INSERT INTO health_samples (instance_id, minute, load1,"
                                         + " mem_used, mem_total, disk_free_min, monitor_status) SELECT v.id,"
                                         + " date_trunc('minute', v.at), v.load1, v.used, v.total, v.disk, v.mon FROM"
@@ -112,6 +116,29 @@ public class HeartbeatBuffer {
                     taken.forEach(p -> pending.putIfAbsent(p.getKey(), p.getValue()));
                     return Uni.createFrom().voidItem();
                 });
+    }
+
+    /**
+     * A session this replica holds whose instance is no longer ONLINE in the database (another replica's sweep
+     * judged this one dead during a long pause, say) is closed, so that the edge reconnects and its status is
+     * written again through the normal path, alert included, instead of staying wrong while it heartbeats.
+     */
+    private void resyncLost(List<UUID> flushed, io.vertx.mutiny.sqlclient.RowSet<io.vertx.mutiny.sqlclient.Row> rows) {
+        if (rows.rowCount() == flushed.size()) {
+            return;
+        }
+        var updated = new java.util.HashSet<UUID>();
+        rows.forEach(r -> updated.add(r.getUUID("id")));
+        for (UUID id : flushed) {
+            if (!updated.contains(id)) {
+                EdgeSession s = registry.get(id);
+                if (s != null && registry.remove(s)) {
+                    LOG.warnf(
+                            "instance %s is not ONLINE in the database although its session is here: reconnecting", id);
+                    s.close(SessionRegistry.CLOSE_RESYNC, "status lost, reconnect");
+                }
+            }
+        }
     }
 
     @Scheduled(every = "1h", delay = 1, delayUnit = java.util.concurrent.TimeUnit.MINUTES)

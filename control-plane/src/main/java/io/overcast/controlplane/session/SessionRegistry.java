@@ -15,6 +15,7 @@ public class SessionRegistry {
 
     public static final int CLOSE_HEARTBEAT_TIMEOUT = 4002;
     public static final int CLOSE_REVOKED = 4003;
+    public static final int CLOSE_RESYNC = 4004;
     public static final int CLOSE_POLICY = 1008;
 
     private final Map<UUID, EdgeSession> byInstance = new ConcurrentHashMap<>();
