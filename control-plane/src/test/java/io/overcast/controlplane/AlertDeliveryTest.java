@@ -184,6 +184,33 @@ class AlertDeliveryTest {
     }
 
     @Test
+    void aDisabledChannelGetsNothing() throws Exception {
+        String path = "/api/v1/tenants/" + tenant + "/notification-channels";
+        List<String> ids = Api.as(owner).get(path).then().extract().jsonPath().getList("id");
+        for (String id : ids) {
+            Api.as(owner)
+                    .body(Map.of("enabled", false))
+                    .patch(path + "/" + id)
+                    .then()
+                    .statusCode(200)
+                    .body("enabled", equalTo(false));
+        }
+        String instance = enrolledInstance();
+        transition(instance, "OFFLINE");
+        long alertId = Api.as(owner)
+                .get("/api/v1/tenants/" + tenant + "/alerts")
+                .then()
+                .extract()
+                .<Integer>path("[0].id");
+        Api.as(owner)
+                .get("/api/v1/tenants/" + tenant + "/alerts/" + alertId + "/deliveries")
+                .then()
+                .body("size()", equalTo(0));
+        Api.as(owner).delete(path + "/" + ids.get(0)).then().statusCode(204);
+        Api.as(owner).get(path).then().body("size()", equalTo(1));
+    }
+
+    @Test
     void channelInputIsValidated() {
         String path = "/api/v1/tenants/" + tenant + "/notification-channels";
         Api.error(

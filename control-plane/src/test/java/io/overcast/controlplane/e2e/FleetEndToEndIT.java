@@ -42,7 +42,8 @@ class FleetEndToEndIT {
         smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
         smtp.start();
         hook = new WebhookReceiver();
-        Processes.freshDatabase(DB);
+        // No database at all: the control plane creates it.
+        Processes.dropDatabase(DB);
         port = Processes.freePort();
         controlPlane = Processes.controlPlane(
                 "fleet-control-plane",

@@ -25,6 +25,14 @@ final class Processes {
         }
     }
 
+    /** Drops a database on the local PostgreSQL, if it exists. */
+    static void dropDatabase(String name) throws SQLException {
+        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+                var s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        }
+    }
+
     /** Drops and creates a database on the local PostgreSQL. */
     static void freshDatabase(String name) throws SQLException {
         try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
