@@ -23,7 +23,12 @@ import org.junit.jupiter.api.Test;
  */
 class ReplicasIT {
     private static final String DB = "overcast_replicas";
-    private static final Duration INTERVAL = Duration.ofSeconds(2);
+    /**
+     * A replica is judged dead 3 s after its last liveness beat (beats every second, sweeps every second): with a
+     * 3 s heartbeat interval, "two intervals" leaves that detection its full margin, as the 15 s default does.
+     */
+    private static final Duration INTERVAL = Duration.ofSeconds(3);
+
     private static final List<Proc> procs = new ArrayList<>();
     private static int portA;
     private static int portB;
@@ -43,11 +48,13 @@ class ReplicasIT {
         portA = Processes.freePort();
         portB = Processes.freePort();
         var envA = Processes.controlPlaneEnv(DB, portA, 2525);
+        envA.put("OVERCAST_EDGE_HEARTBEAT_INTERVAL", INTERVAL.toSeconds() + "s");
         envA.put("OVERCAST_EDGE_SESSION_URLS", url(portA) + "," + url(portB));
         replicaA = Processes.controlPlane("replica-a", envA);
         procs.add(replicaA);
         await().atMost(Duration.ofSeconds(60)).until(() -> ApiClient.healthy(portA, DB));
         var envB = Processes.controlPlaneEnv(DB, portB, 2525);
+        envB.put("OVERCAST_EDGE_HEARTBEAT_INTERVAL", INTERVAL.toSeconds() + "s");
         envB.put("OVERCAST_EDGE_SESSION_URLS", url(portB) + "," + url(portA));
         replicaB = Processes.controlPlane("replica-b", envB);
         procs.add(replicaB);

@@ -199,6 +199,54 @@ class WireguardGoInteropTest {
     }
 
     @Test
+    void theKernelPingsThroughAJavaTunAndWireguardGo() throws Exception {
+        Handshake hs = Handshake.initiator(javaPriv, X25519.publicKey(goPriv), null);
+        send(hs.createInitiation(99, Instant.now()));
+        DatagramPacket response = receive();
+        Transport t = hs.consumeResponse(Arrays.copyOf(response.getData(), response.getLength()), response.getLength());
+        assertNotNull(t);
+        String tunName = "ovct" + tag;
+        try (var tun = io.overcast.overlay.tun.TunDevice.open(tunName)) {
+            cleanup.add(0, "ip link del " + tunName);
+            run("ip", "addr", "add", "10.214.0.1/24", "dev", tunName);
+            run("ip", "link", "set", tunName, "up");
+            udp.setSoTimeout(0);
+            Thread out = new Thread(() -> {
+                byte[] buf = new byte[2048];
+                try {
+                    while (true) {
+                        int n = tun.read(buf);
+                        if (n > 0 && (buf[0] & 0xf0) == 0x40) { // IPv4 only; the kernel also sends IPv6 chatter
+                            send(t.seal(Arrays.copyOf(buf, n)));
+                        }
+                    }
+                } catch (IOException e) {
+                    // device closed: the test is over
+                }
+            });
+            Thread in = new Thread(() -> {
+                try {
+                    while (true) {
+                        DatagramPacket p = receive();
+                        byte[] plain = t.open(p.getData(), p.getLength());
+                        if (plain != null && plain.length >= 20 && (plain[0] & 0xf0) == 0x40) {
+                            tun.write(plain, Icmp.totalLength(plain));
+                        }
+                    }
+                } catch (IOException e) {
+                    // socket closed: the test is over
+                }
+            });
+            out.setDaemon(true);
+            in.setDaemon(true);
+            out.start();
+            in.start();
+            String ping = run("ping", "-c", "3", "-i", "0.2", "-W", "3", "-I", tunName, "10.214.0.2");
+            assertTrue(ping.contains("3 received"), ping);
+        }
+    }
+
+    @Test
     void aPeerWithTheWrongKeyGetsNoAnswer() throws Exception {
         Handshake hs = Handshake.initiator(X25519.generatePrivate(), X25519.publicKey(goPriv), null);
         send(hs.createInitiation(7, Instant.now()));
