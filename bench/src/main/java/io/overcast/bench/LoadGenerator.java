@@ -165,7 +165,7 @@ public final class LoadGenerator implements Callable<Integer> {
                 online.get(), connectFailures.get(), (System.nanoTime() - c0) / 1e9);
         long start = System.nanoTime();
         while (holdSeconds == 0 || System.nanoTime() - start < TimeUnit.SECONDS.toNanos(holdSeconds)) {
-            Thread.sleep(5000);
+            Thread.sleep(5000); // progress report of a load generator, not a test
             System.out.printf("online %d, heartbeats sent %d%n", online.get(), heartbeats.get());
         }
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
