@@ -109,9 +109,7 @@ public final class LoadGenerator implements Callable<Integer> {
 
         if (goFile != null) {
             System.out.println("WAITING for " + goFile);
-            while (!java.nio.file.Files.exists(goFile)) {
-                Thread.sleep(200); // a load generator waiting for its driver, not a test
-            }
+            awaitFile(goFile);
         }
 
         // 2. Sessions.
@@ -122,6 +120,8 @@ public final class LoadGenerator implements Callable<Integer> {
         AtomicInteger online = new AtomicInteger();
         AtomicInteger connectFailures = new AtomicInteger();
         AtomicInteger heartbeats = new AtomicInteger();
+        // Counts down once per edge that got its welcome or failed to connect.
+        CountDownLatch settled = new CountDownLatch(count - failedEnrolments);
         long c0 = System.nanoTime();
         for (int i = 0; i < count; i++) {
             if (ids[i] == null) {
@@ -146,27 +146,28 @@ public final class LoadGenerator implements Callable<Integer> {
                         inFlight.release();
                         if (ar.failed()) {
                             connectFailures.incrementAndGet();
+                            settled.countDown();
                             if (connectFailures.get() < 5) {
                                 System.err.println("connect failed: " + ar.cause());
                             }
                             return;
                         }
-                        drive(vertx, ar.result(), online, heartbeats);
+                        drive(vertx, ar.result(), online, heartbeats, settled);
                     });
         }
         inFlight.acquire(connectConcurrency);
         inFlight.release(connectConcurrency);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (online.get() + connectFailures.get() < count - failedEnrolments && System.nanoTime() < deadline) {
-            Thread.sleep(100); // a progress poll in a load generator, not a test
-        }
+        settled.await(60, TimeUnit.SECONDS);
         System.out.printf(
                 "HOLDING %d sessions (%d failed) after %.1f s%n",
                 online.get(), connectFailures.get(), (System.nanoTime() - c0) / 1e9);
-        long start = System.nanoTime();
-        while (holdSeconds == 0 || System.nanoTime() - start < TimeUnit.SECONDS.toNanos(holdSeconds)) {
-            Thread.sleep(5000); // progress report of a load generator, not a test
-            System.out.printf("online %d, heartbeats sent %d%n", online.get(), heartbeats.get());
+        vertx.setPeriodic(
+                5000, timer -> System.out.printf("online %d, heartbeats sent %d%n", online.get(), heartbeats.get()));
+        CountDownLatch never = new CountDownLatch(1);
+        if (holdSeconds == 0) {
+            never.await(); // hold until killed
+        } else {
+            never.await(holdSeconds, TimeUnit.SECONDS);
         }
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         return 0;
@@ -256,7 +257,19 @@ public final class LoadGenerator implements Callable<Integer> {
         return ids;
     }
 
-    private void drive(Vertx vertx, WebSocket ws, AtomicInteger online, AtomicInteger heartbeats) {
+    /** Blocks until the file exists, on file-system events rather than polling. */
+    private static void awaitFile(java.nio.file.Path file) throws Exception {
+        java.nio.file.Path dir = file.toAbsolutePath().getParent();
+        try (var watch = dir.getFileSystem().newWatchService()) {
+            dir.register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+            while (!java.nio.file.Files.exists(file)) {
+                watch.poll(1, TimeUnit.SECONDS); // returns at once on a creation; the timeout covers a missed event
+            }
+        }
+    }
+
+    private void drive(
+            Vertx vertx, WebSocket ws, AtomicInteger online, AtomicInteger heartbeats, CountDownLatch settled) {
         Health health = new Health(
                 0.5,
                 0.4,
@@ -272,6 +285,7 @@ public final class LoadGenerator implements Callable<Integer> {
             if (!welcomed[0] && text.contains("\"welcome\"")) {
                 welcomed[0] = true;
                 online.incrementAndGet();
+                settled.countDown();
                 int interval = 15;
                 try {
                     interval = json.readTree(text)

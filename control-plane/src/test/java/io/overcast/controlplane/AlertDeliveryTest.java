@@ -94,6 +94,20 @@ class AlertDeliveryTest {
         return WebhookSignature.verify(secret, header, body, System.currentTimeMillis() / 1000, 300);
     }
 
+    private long latestAlertId() {
+        return Api.as(owner)
+                .get("/api/v1/tenants/" + tenant + "/alerts")
+                .then()
+                .extract()
+                .<Integer>path("[0].id");
+    }
+
+    private io.restassured.response.ValidatableResponse deliveries(long alertId) {
+        return Api.as(owner)
+                .get("/api/v1/tenants/" + tenant + "/alerts/" + alertId + "/deliveries")
+                .then();
+    }
+
     private String enrolledInstance() {
         return RestAssured.given()
                 .contentType(ContentType.JSON)
@@ -140,14 +154,8 @@ class AlertDeliveryTest {
         MimeMessage mail = SmtpResource.smtp.getReceivedMessages()[0];
         assertEquals("[Overcast] OFFLINE: edge-a", mail.getSubject());
         assertEquals("noc@example.test", mail.getAllRecipients()[0].toString());
-        long alertId = Api.as(owner)
-                .get("/api/v1/tenants/" + tenant + "/alerts")
-                .then()
-                .extract()
-                .<Integer>path("[0].id");
-        Api.as(owner)
-                .get("/api/v1/tenants/" + tenant + "/alerts/" + alertId + "/deliveries")
-                .then()
+        long alertId = latestAlertId();
+        deliveries(alertId)
                 .body("size()", equalTo(2))
                 .body("findAll { it.status == 'DELIVERED' }.size()", equalTo(2))
                 .body("max { it.attempts }.attempts", equalTo(2));
@@ -197,15 +205,8 @@ class AlertDeliveryTest {
         }
         String instance = enrolledInstance();
         transition(instance, "OFFLINE");
-        long alertId = Api.as(owner)
-                .get("/api/v1/tenants/" + tenant + "/alerts")
-                .then()
-                .extract()
-                .<Integer>path("[0].id");
-        Api.as(owner)
-                .get("/api/v1/tenants/" + tenant + "/alerts/" + alertId + "/deliveries")
-                .then()
-                .body("size()", equalTo(0));
+        long alertId = latestAlertId();
+        deliveries(alertId).body("size()", equalTo(0));
         Api.as(owner).delete(path + "/" + ids.get(0)).then().statusCode(204);
         Api.as(owner).get(path).then().body("size()", equalTo(1));
     }
