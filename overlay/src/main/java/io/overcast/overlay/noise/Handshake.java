@@ -30,7 +30,7 @@ public final class Handshake {
     private final byte[] localPrivate;
     private final byte[] localPublic;
     private byte[] remotePublic;
-    private final byte[] presharedKey;
+    private byte[] presharedKey;
     private State state = State.NEW;
     private byte[] chainKey;
     private byte[] hash;
@@ -59,6 +59,10 @@ public final class Handshake {
 
     public State state() {
         return state;
+    }
+
+    public int localIndex() {
+        return localIndex;
     }
 
     public byte[] remotePublic() {
@@ -101,7 +105,7 @@ public final class Handshake {
         byte[] encStatic = Aead.seal(key, 0, localPublic, hash);
         mixHash(encStatic);
         key = mixKey(X25519.sharedSecret(localPrivate, remotePublic));
-        byte[] encTimestamp = Aead.seal(key, 0, Tai64n.of(now), hash);
+        byte[] encTimestamp = Aead.seal(key, 0, Tai64n.whitened(now), hash);
         mixHash(encTimestamp);
         Arrays.fill(key, (byte) 0);
 
@@ -116,11 +120,27 @@ public final class Handshake {
         return m;
     }
 
+    /** What the responder knows of a peer once the initiation revealed its static key. */
+    public record Known(byte[] presharedKey, byte[] lastTimestamp) {}
+
     /**
      * Consumes an initiation addressed to us; false (state unchanged) if its MAC1, static key, timestamp or
      * size is wrong. {@code expectedPeer}, when not null, must be the initiator's static key.
      */
     public boolean consumeInitiation(byte[] m, int length, byte[] expectedPeer) {
+        return consumeInitiationFrom(
+                m,
+                length,
+                peer -> expectedPeer == null || MessageDigest.isEqual(peer, expectedPeer)
+                        ? new Known(presharedKey, remoteTimestamp)
+                        : null);
+    }
+
+    /**
+     * Consumes an initiation, asking {@code peers} about the static key it carries: null refuses an unknown peer,
+     * otherwise its preshared key is used for the response and the timestamp must be newer than its last one.
+     */
+    public boolean consumeInitiationFrom(byte[] m, int length, java.util.function.Function<byte[], Known> peers) {
         if (length != Messages.INITIATION_SIZE || Messages.type(m, length) != Messages.TYPE_INITIATION) {
             return false;
         }
@@ -135,14 +155,16 @@ public final class Handshake {
         byte[][] k = Blake2s.kdf(2, ck, X25519.sharedSecret(localPrivate, ephemeral));
         byte[] encStatic = Arrays.copyOfRange(m, 40, 88);
         byte[] peer = Aead.open(k[1], 0, encStatic, 0, encStatic.length, h);
-        if (peer == null || (expectedPeer != null && !MessageDigest.isEqual(peer, expectedPeer))) {
+        Known known = peer == null ? null : peers.apply(peer);
+        if (known == null) {
             return false;
         }
         h = Blake2s.hash(h, encStatic);
         k = Blake2s.kdf(2, k[0], X25519.sharedSecret(localPrivate, peer));
         byte[] encTimestamp = Arrays.copyOfRange(m, 88, 116);
         byte[] timestamp = Aead.open(k[1], 0, encTimestamp, 0, encTimestamp.length, h);
-        if (timestamp == null || (remoteTimestamp != null && Tai64n.compare(timestamp, remoteTimestamp) <= 0)) {
+        if (timestamp == null
+                || (known.lastTimestamp() != null && Tai64n.compare(timestamp, known.lastTimestamp()) <= 0)) {
             return false;
         }
         h = Blake2s.hash(h, encTimestamp);
@@ -152,6 +174,9 @@ public final class Handshake {
         remoteEphemeral = ephemeral;
         remoteTimestamp = timestamp;
         remoteIndex = Messages.getInt(m, 4);
+        if (known.presharedKey() != null) {
+            presharedKey = known.presharedKey().clone();
+        }
         state = State.INITIATION_CONSUMED;
         return true;
     }
@@ -212,11 +237,20 @@ public final class Handshake {
         return finish(true);
     }
 
+    /** Forgets the ephemeral and chaining state of an attempt that will not complete. */
+    public void zero() {
+        for (byte[] b : new byte[][] {chainKey, hash, localEphemeral}) {
+            if (b != null) {
+                Arrays.fill(b, (byte) 0);
+            }
+        }
+    }
+
     private Transport finish(boolean initiator) {
         byte[][] k = Blake2s.kdf(2, chainKey, new byte[0]);
         Transport t = initiator
-                ? new Transport(k[0], k[1], localIndex, remoteIndex)
-                : new Transport(k[1], k[0], localIndex, remoteIndex);
+                ? new Transport(k[0], k[1], localIndex, remoteIndex, true)
+                : new Transport(k[1], k[0], localIndex, remoteIndex, false);
         Arrays.fill(chainKey, (byte) 0);
         Arrays.fill(hash, (byte) 0);
         Arrays.fill(localEphemeral, (byte) 0);

@@ -26,24 +26,24 @@ public final class Messages {
 
     private Messages() {}
 
-    static void putInt(byte[] b, int off, int v) {
+    public static void putInt(byte[] b, int off, int v) {
         b[off] = (byte) v;
         b[off + 1] = (byte) (v >>> 8);
         b[off + 2] = (byte) (v >>> 16);
         b[off + 3] = (byte) (v >>> 24);
     }
 
-    static int getInt(byte[] b, int off) {
+    public static int getInt(byte[] b, int off) {
         return (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | (b[off + 3] & 0xff) << 24;
     }
 
-    static void putLong(byte[] b, int off, long v) {
+    public static void putLong(byte[] b, int off, long v) {
         for (int i = 0; i < 8; i++) {
             b[off + i] = (byte) (v >>> (8 * i));
         }
     }
 
-    static long getLong(byte[] b, int off) {
+    public static long getLong(byte[] b, int off) {
         long v = 0;
         for (int i = 7; i >= 0; i--) {
             v = v << 8 | (b[off + i] & 0xff);

@@ -13,6 +13,17 @@ public final class ReplayWindow {
     private final long[] ring = new long[RING_BLOCKS];
     private long last;
 
+    /** Whether the counter could be accepted (a cheap check before decrypting); does not record it. */
+    public synchronized boolean mayAccept(long counter) {
+        if (counter > last) {
+            return true;
+        }
+        if (last - counter > WINDOW_SIZE) {
+            return false;
+        }
+        return (ring[(int) ((counter / BLOCK_BITS) % RING_BLOCKS)] & (1L << (counter % BLOCK_BITS))) == 0;
+    }
+
     /** True once for each counter in the window; false for a replay, a too-old or a reject-listed counter. */
     public synchronized boolean accept(long counter, long limit) {
         if (counter < 0 || counter >= limit) {

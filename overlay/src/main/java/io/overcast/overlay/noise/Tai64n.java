@@ -19,6 +19,14 @@ public final class Tai64n {
         return b;
     }
 
+    /**
+     * The timestamp with its nanoseconds rounded down to 2^24 ns (about 16.8 ms), as wireguard-go and Linux do,
+     * so an initiation does not reveal the sender's clock precisely.
+     */
+    public static byte[] whitened(Instant t) {
+        return of(Instant.ofEpochSecond(t.getEpochSecond(), t.getNano() & ~0xffffff));
+    }
+
     /** Unsigned lexicographic comparison: a later timestamp compares greater. */
     public static int compare(byte[] a, byte[] b) {
         return java.util.Arrays.compareUnsigned(a, b);

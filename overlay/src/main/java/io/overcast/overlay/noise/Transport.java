@@ -1,8 +1,10 @@
 package io.overcast.overlay.noise;
 
 import io.overcast.overlay.crypto.Aead;
+import io.overcast.overlay.crypto.AeadContext;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The transport keys of one handshake: seals packets into type-4 messages and opens them, refusing replays.
@@ -17,18 +19,114 @@ public final class Transport {
 
     public static final long REKEY_AFTER_MESSAGES = 1L << 60;
 
+    /** open() results other than a length. */
+    public static final int NOT_AUTHENTIC = -1;
+
+    public static final int REPLAYED = -2;
+
     private final byte[] sendKey;
     private final byte[] receiveKey;
+    private final SecretKeySpec sendSpec;
+    private final SecretKeySpec receiveSpec;
     private final int localIndex;
     private final int remoteIndex;
+    private final boolean initiator;
+    private final long createdNanos = System.nanoTime();
     private final AtomicLong sendCounter = new AtomicLong();
     private final ReplayWindow replay = new ReplayWindow();
+    private volatile boolean zeroed;
 
-    Transport(byte[] sendKey, byte[] receiveKey, int localIndex, int remoteIndex) {
+    Transport(byte[] sendKey, byte[] receiveKey, int localIndex, int remoteIndex, boolean initiator) {
         this.sendKey = sendKey;
         this.receiveKey = receiveKey;
+        this.sendSpec = new SecretKeySpec(sendKey, "ChaCha20");
+        this.receiveSpec = new SecretKeySpec(receiveKey, "ChaCha20");
         this.localIndex = localIndex;
         this.remoteIndex = remoteIndex;
+        this.initiator = initiator;
+    }
+
+    /** True for the side that sent the initiation: only it rekeys on age (the paper's rule against both rekeying). */
+    public boolean initiator() {
+        return initiator;
+    }
+
+    /** System.nanoTime() when the keys were derived. */
+    public long createdNanos() {
+        return createdNanos;
+    }
+
+    /** How many messages were sealed so far. */
+    public long sent() {
+        return sendCounter.get();
+    }
+
+    public boolean zeroed() {
+        return zeroed;
+    }
+
+    /**
+     * Seals {@code packet[0, length)} as a transport message into {@code out} (header at 0, ciphertext from 16);
+     * returns the message length, or -1 when these keys may send no more. {@code packet} must have room for the
+     * padding (up to 15 bytes after length); the padding is zeroed here.
+     */
+    public int seal(AeadContext aead, byte[] packet, int length, byte[] out) {
+        long counter = sendCounter.getAndIncrement();
+        if (counter >= REJECT_AFTER_MESSAGES || zeroed) {
+            return -1;
+        }
+        int padded = (length + 15) & ~15;
+        Arrays.fill(packet, length, padded, (byte) 0);
+        out[0] = Messages.TYPE_TRANSPORT;
+        out[1] = 0;
+        out[2] = 0;
+        out[3] = 0;
+        Messages.putInt(out, 4, remoteIndex);
+        Messages.putLong(out, 8, counter);
+        return Messages.TRANSPORT_HEADER_SIZE
+                + aead.seal(sendSpec, counter, packet, 0, padded, out, Messages.TRANSPORT_HEADER_SIZE);
+    }
+
+    /**
+     * Opens a transport message addressed to these keys into {@code out}; the padded plaintext length (0: a
+     * keepalive), {@link #NOT_AUTHENTIC} or {@link #REPLAYED}. The window only learns counters that authenticated.
+     */
+    public int open(AeadContext aead, byte[] m, int length, byte[] out) {
+        if (length < Messages.TRANSPORT_MIN_SIZE
+                || Messages.type(m, length) != Messages.TYPE_TRANSPORT
+                || Messages.getInt(m, 4) != localIndex
+                || zeroed) {
+            return NOT_AUTHENTIC;
+        }
+        long counter = Messages.getLong(m, 8);
+        if (counter < 0 || counter >= REJECT_AFTER_MESSAGES || !replay.mayAccept(counter)) {
+            return REPLAYED;
+        }
+        int n = aead.open(
+                receiveSpec,
+                counter,
+                m,
+                Messages.TRANSPORT_HEADER_SIZE,
+                length - Messages.TRANSPORT_HEADER_SIZE,
+                out,
+                0);
+        if (n < 0) {
+            return NOT_AUTHENTIC;
+        }
+        return replay.accept(counter, REJECT_AFTER_MESSAGES) ? n : REPLAYED;
+    }
+
+    /** Overwrites the key bytes; the keys refuse to seal or open afterwards. */
+    public void zero() {
+        zeroed = true;
+        Arrays.fill(sendKey, (byte) 0);
+        Arrays.fill(receiveKey, (byte) 0);
+        try {
+            sendSpec.destroy();
+            receiveSpec.destroy();
+        } catch (javax.security.auth.DestroyFailedException e) {
+            // JDK 17's SecretKeySpec cannot destroy its copy; the spec is unreachable once the keypair is dropped
+        }
     }
 
     public int localIndex() {

@@ -206,7 +206,7 @@ class WireguardGoInteropTest {
         Transport t = hs.consumeResponse(Arrays.copyOf(response.getData(), response.getLength()), response.getLength());
         assertNotNull(t);
         String tunName = "ovct" + tag;
-        try (var tun = io.overcast.overlay.tun.TunDevice.open(tunName)) {
+        try (var tun = io.overcast.overlay.tun.TunDevice.open(tunName, 1420)) {
             cleanup.add(0, "ip link del " + tunName);
             run("ip", "addr", "add", "10.214.0.1/24", "dev", tunName);
             run("ip", "link", "set", tunName, "up");
