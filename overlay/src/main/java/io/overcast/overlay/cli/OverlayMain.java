@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
  * (its own session, output discarded unless OVERLAY_LOG names a file), and returns once the socket answers.
  *
  * <p>Environment: OVERLAY_MTU (default 1420), OVERLAY_UAPI_DIR (default /var/run/wireguard), OVERLAY_LOG, and for
- * tests OVERLAY_REKEY_AFTER_TIME (seconds; the protocol's 120 otherwise).
+ * tests OVERLAY_REKEY_AFTER_TIME and OVERLAY_REKEY_TIMEOUT (seconds; the protocol's 120 and 5 otherwise).
  */
 @Command(
         name = "overlay",
@@ -76,6 +76,10 @@ public final class OverlayMain implements Callable<Integer> {
         String rekey = System.getenv("OVERLAY_REKEY_AFTER_TIME");
         if (rekey != null) {
             timing = timing.withRekeyAfterTime(Duration.ofSeconds(Long.parseLong(rekey)));
+        }
+        String rekeyTimeout = System.getenv("OVERLAY_REKEY_TIMEOUT");
+        if (rekeyTimeout != null) {
+            timing = timing.withRekeyTimeout(Duration.ofSeconds(Long.parseLong(rekeyTimeout)));
         }
         int mtu = Integer.parseInt(env("OVERLAY_MTU", Integer.toString(TunDevice.DEFAULT_MTU)));
         TunDevice tun = TunDevice.open(name, mtu);

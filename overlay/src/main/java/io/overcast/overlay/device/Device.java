@@ -388,8 +388,13 @@ public final class Device implements AutoCloseable {
 
     private boolean transmit(ByteBuffer b, int len, InetSocketAddress to) {
         b.clear().limit(len);
+        Bind out = bind;
+        if (out == null) {
+            drop(Drop.IO_ERROR);
+            return false;
+        }
         try {
-            bind.send(b, to);
+            out.send(b, to);
             return true;
         } catch (IOException e) {
             drop(Drop.IO_ERROR);
@@ -648,6 +653,31 @@ public final class Device implements AutoCloseable {
                 LOG.log(System.Logger.Level.ERROR, "handshake handling failed", e);
             }
         }
+    }
+
+    /** Tests: use a bind without starting the device's threads. */
+    void attach(Bind b) {
+        bind = b;
+    }
+
+    /** Tests: handle every queued handshake message on the calling thread; returns how many. */
+    int drainHandshakes() {
+        int n = 0;
+        Inbound in;
+        while ((in = handshakes.poll()) != null) {
+            handleHandshake(in.message(), in.from());
+            n++;
+        }
+        return n;
+    }
+
+    /** Tests: behave as under load (cookies, rate limits) for the given time. */
+    void forceUnderLoad(long nanos) {
+        underLoadUntil = System.nanoTime() + nanos;
+    }
+
+    int indexCount() {
+        return indices.size();
     }
 
     /** The source as the cookie covers it: address bytes then the port, big-endian. */

@@ -49,6 +49,22 @@ public record Timing(
                 rejectAfterMessages);
     }
 
+    public Timing withRekeyTimeout(Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("REKEY_TIMEOUT must be positive");
+        }
+        return new Timing(
+                rekeyAfterTime,
+                rejectAfterTime,
+                rekeyAttemptTime,
+                d,
+                keepaliveTimeout,
+                cookieRefreshTime,
+                handshakeInitiationRate,
+                rekeyAfterMessages,
+                rejectAfterMessages);
+    }
+
     /** How many initiations are retried before giving up: REKEY_ATTEMPT_TIME / REKEY_TIMEOUT. */
     public int maxHandshakeAttempts() {
         return (int) (rekeyAttemptTime.toMillis() / rekeyTimeout.toMillis());
