@@ -43,8 +43,10 @@ class DeviceTest {
                                 .toList())));
     }
 
+    private PipeBind[] pipe;
+
     private void start(Timing timing) throws Exception {
-        PipeBind[] pipe = PipeBind.pair();
+        pipe = PipeBind.pair();
         a = new Device(tunA, port -> pipe[0], timing);
         b = new Device(tunB, port -> pipe[1], timing);
         a.configure(config(keyA, keyB, pipe[1], "10.9.0.2/32", "fd09::2/128"));
@@ -109,6 +111,32 @@ class DeviceTest {
         assertNotNull(delivered, "the packet arrives once the initiator proved its address");
         assertEquals(1, b.dropped(Drop.COOKIE_SENT));
         assertEquals(0, a.dropped(Drop.BAD_COOKIE));
+    }
+
+    @Test
+    void persistentKeepaliveSendsEmptyTransportMessagesOnAnIdleSession() throws Exception {
+        start(Timing.standard());
+        tunA.fromKernel.add(MemoryIo.ipv4("10.9.0.1", "10.9.0.2", new byte[8]));
+        assertNotNull(tunB.toKernel.poll(10, TimeUnit.SECONDS));
+        a.configure(new Config.Change(
+                null,
+                null,
+                null,
+                false,
+                List.of(new Config.PeerChange(X25519.publicKey(keyB), false, true, null, null, 1, false, List.of()))));
+        pipe[0].sent.clear();
+        long start = System.nanoTime();
+        int keepalives = 0;
+        while (keepalives < 2) {
+            MemoryIo.Datagram d = pipe[0].sent.poll(5, TimeUnit.SECONDS);
+            assertNotNull(d, "a keepalive within the interval");
+            if (d.data().length == 32 && d.data()[0] == 4) {
+                keepalives++;
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertTrue(seconds >= 0.9 && seconds < 4, "two keepalives about a second apart: " + seconds);
+        assertEquals(0, tunB.toKernel.size(), "keepalives are not delivered as packets");
     }
 
     @Test
