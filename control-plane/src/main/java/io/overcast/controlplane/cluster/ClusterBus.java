@@ -58,6 +58,12 @@ public class ClusterBus {
 
     private PgSubscriber subscriber;
 
+    /** Fleet changes for the console, sent by database triggers (V2__console_events.sql). */
+    public static final String EVENTS_CHANNEL = "overcast_events";
+
+    @Inject
+    io.overcast.controlplane.console.EventHub events;
+
     public String replicaId() {
         return replicaId;
     }
@@ -80,6 +86,7 @@ public class ClusterBus {
         subscriber = PgSubscriber.subscriber(vertx, options);
         subscriber.reconnectPolicy(attempt -> 500L);
         subscriber.channel(CHANNEL).handler(this::onMessage);
+        subscriber.channel(EVENTS_CHANNEL).handler(events::publish);
         subscriber.connectAndAwait();
         beat().await().indefinitely();
         LOG.infof("replica %s listening on %s", replicaId, CHANNEL);

@@ -36,6 +36,19 @@ import java.util.UUID;
 public class InstanceResource {
     static final Set<String> STATUSES = Set.of("PENDING", "ONLINE", "OFFLINE", "REVOKED");
 
+    /** Sort keys of the list; a leading "-" reverses. Each maps to fixed SQL, never to caller text. */
+    static final Map<String, String> SORTS = Map.ofEntries(
+            Map.entry("name", "name"),
+            Map.entry("-name", "name DESC"),
+            Map.entry("status", "status"),
+            Map.entry("-status", "status DESC"),
+            Map.entry("product", "product"),
+            Map.entry("-product", "product DESC"),
+            Map.entry("lastSeen", "last_seen NULLS FIRST"),
+            Map.entry("-lastSeen", "last_seen DESC NULLS LAST"),
+            Map.entry("statusChangedAt", "status_changed_at"),
+            Map.entry("-statusChangedAt", "status_changed_at DESC"));
+
     public record Page<T>(List<T> items, long total, int page, int size) {}
 
     public record UpdateInstance(String name, List<String> tags) {}
@@ -63,8 +76,14 @@ public class InstanceResource {
             @QueryParam("product") String product,
             @QueryParam("tag") String tag,
             @QueryParam("q") String text,
+            @QueryParam("sort") @DefaultValue("name") String sort,
             @QueryParam("page") @DefaultValue("0") int page,
             @QueryParam("size") @DefaultValue("50") int size) {
+        String order = SORTS.get(sort);
+        if (order == null) {
+            throw ApiException.badRequest(
+                    "invalid_sort", "sort must be one of " + new java.util.TreeSet<>(SORTS.keySet()));
+        }
         if (status != null && !STATUSES.contains(status)) {
             throw ApiException.badRequest("invalid_status", "status must be one of " + STATUSES);
         }
@@ -101,8 +120,8 @@ public class InstanceResource {
             Tuple countArgs = Tuple.from(args);
             args.add(size);
             args.add(page * size);
-            String sql = "SELECT " + InstanceView.COLUMNS + " FROM instances WHERE " + where + " ORDER BY name, id"
-                    + " LIMIT $" + (args.size() - 1) + " OFFSET $" + args.size();
+            String sql = "SELECT " + InstanceView.COLUMNS + " FROM instances WHERE " + where + " ORDER BY " + order
+                    + ", id" + " LIMIT $" + (args.size() - 1) + " OFFSET $" + args.size();
             return pool.preparedQuery("SELECT count(*) FROM instances WHERE " + where)
                     .execute(countArgs)
                     .flatMap(c -> pool.preparedQuery(sql)

@@ -53,10 +53,41 @@ public class ChannelResource {
     private final AuditLog audit;
     private final PkiService pki;
 
-    ChannelResource(AccessControl access, AuditLog audit, PkiService pki) {
+    private final DeliveryWorker worker;
+
+    ChannelResource(AccessControl access, AuditLog audit, PkiService pki, DeliveryWorker worker) {
         this.access = access;
         this.audit = audit;
         this.pki = pki;
+        this.worker = worker;
+    }
+
+    public record TestResult(boolean delivered) {}
+
+    /** Sends a test notification now; 502 channel_test_failed with the channel's error when it does not arrive. */
+    @POST
+    @Path("/{id}/test")
+    @WithSession
+    public Uni<TestResult> test(@PathParam("tenantId") UUID tenantId, @PathParam("id") UUID id) {
+        // the JDK HTTP client completes on its own threads; come back to this request's context for the session
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        return access.tenant(tenantId, Role.ADMIN)
+                .flatMap(t -> NotificationChannel.<NotificationChannel>findById(id)
+                        .map(c -> {
+                            if (c == null || !c.tenantId.equals(t.id)) {
+                                throw ApiException.notFound("channel");
+                            }
+                            return c;
+                        }))
+                .flatMap(c -> worker.sendTest(c)
+                        .emitOn(task -> context.runOnContext(v -> task.run()))
+                        .map(x -> new TestResult(true))
+                        .onFailure(e -> !(e instanceof ApiException))
+                        .transform(e -> new ApiException(
+                                502,
+                                "channel_test_failed",
+                                "the test did not arrive: "
+                                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()))));
     }
 
     @GET

@@ -109,6 +109,23 @@ public class DeliveryWorker {
                 });
     }
 
+    /**
+     * Sends a test notification to a channel now, outside the outbox (nothing is recorded): the console's "send a
+     * test" button. Fails with the channel's error (HTTP status, SMTP refusal, timeout).
+     */
+    public Uni<Void> sendTest(NotificationChannel c) {
+        JsonObject alert = new JsonObject()
+                .put("id", 0)
+                .put("tenantId", c.tenantId.toString())
+                .put("instanceId", (String) null)
+                .put("instanceName", "(test)")
+                .put("kind", "TEST")
+                .put("message", "Test notification from Overcast for channel " + c.name)
+                .put("createdAt", java.time.OffsetDateTime.now().toString());
+        Job job = new Job(0, 0, c.kind, c.target, c.secretSealed, c.id, alert);
+        return "WEBHOOK".equals(c.kind) ? webhook(job) : email(job);
+    }
+
     private Uni<Void> send(Job job) {
         Uni<Void> attempt = "WEBHOOK".equals(job.kind()) ? webhook(job) : email(job);
         return attempt.flatMap(x -> settle(job, null))

@@ -71,6 +71,21 @@ final class ApiClient {
         return r.body().isEmpty() ? json.createObjectNode() : json.readTree(r.body());
     }
 
+    /** The HTTP status a call answers, without failing on errors. */
+    int status(String method, String path, Object body) throws Exception {
+        var b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        b.header("Content-Type", "application/json");
+        b.method(
+                method,
+                body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
+        return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     /** True when the control plane answers its health check. */
     static boolean healthy(int httpsPort, String db) {
         try {
