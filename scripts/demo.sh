@@ -82,8 +82,9 @@ done
 cat <<INFO
 
 Overcast is running.
-  API + Swagger UI  $BASE/q/swagger-ui   (CA certificate: $CA)
-  Sign in           $ADMIN / $(cat "$RUN/admin-password")   (POST $BASE/api/v1/auth/login)
+  Console           $BASE/   (the certificate is from the deployment CA: $CA)
+  Sign in           $ADMIN / $(cat "$RUN/admin-password")
+  API + Swagger UI  $BASE/q/swagger-ui
   Demo tenant       $TENANT
   Demo edge         $STATUS   (state in $EDGE, log in $RUN/edge.log)
   Metrics, health   $BASE/q/metrics   $BASE/q/health
