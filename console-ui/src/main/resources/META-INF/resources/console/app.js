@@ -138,7 +138,7 @@ const events = {
           if (!data) continue;
           let ev;
           try { ev = JSON.parse(data); } catch { continue; }
-          if (ev.kind === 'instance' || ev.kind === 'alert') this.listeners.forEach(fn => fn(ev));
+          if (ev.kind === 'instance' || ev.kind === 'alert' || ev.kind === 'resync') this.listeners.forEach(fn => fn(ev));
         }
       }
     } catch (e) {
@@ -391,7 +391,7 @@ async function viewInstances(main, tid) {
   product.addEventListener('change', () => { state.product = product.value; state.page = 0; load(); });
   await load();
   const refresh = debounce(load, 250);
-  cleanup.push(events.on(ev => { if (ev.tenant === tid && ev.kind === 'instance') refresh(); }));
+  cleanup.push(events.on(ev => { if (ev.kind === 'resync' || (ev.tenant === tid && ev.kind === 'instance')) refresh(); }));
 }
 
 async function viewInstance(main, tid, id) {
@@ -436,8 +436,11 @@ async function viewInstance(main, tid, id) {
         ...fact('Overlay address', i.overlayAddress || 'not on the overlay yet'),
         ...fact('Certificate expires', i.certificateNotAfter ? `${fmtTime(i.certificateNotAfter)} (${fmtAgo(i.certificateNotAfter)})` : '—'),
         ...fact('Enrolled', fmtTime(i.enrolledAt)),
-        ...fact('Load', health.load1 !== undefined ? String(health.load1) : '—'),
-        ...fact('Memory', health.memTotal ? `${fmtBytes(health.memUsed)} of ${fmtBytes(health.memTotal)}` : '—'))),
+        ...fact('Load (1, 5, 15 min)', health.load1 !== undefined ? [health.load1, health.load5, health.load15].map(v => Number(v).toFixed(2)).join(', ') : '—'),
+        ...fact('Memory', health.memTotalBytes ? `${fmtBytes(health.memUsedBytes)} used of ${fmtBytes(health.memTotalBytes)}` : '—'),
+        ...fact('Disks', (health.disks || []).map(d => `${d.path}: ${fmtBytes(d.freeBytes)} free of ${fmtBytes(d.totalBytes)}`).join(' · ') || '—'),
+        ...fact('Monitor', health.monitor ? `${health.monitor.status || ''}${health.monitor.detail ? ' — ' + health.monitor.detail : ''}` : '—'),
+        ...fact('Uptime', health.uptimeSeconds ? `${Math.floor(health.uptimeSeconds / 86400)} d ${Math.floor(health.uptimeSeconds % 86400 / 3600)} h` : '—'))),
       h('div', { class: 'row' }, h('h2', { class: 'grow' }, 'Health'), seg), charts,
       h('h2', {}, 'Status timeline and events'),
       alerts.length === 0 ? h('div', { class: 'panel empty' }, 'No events for this instance yet.')
@@ -471,7 +474,7 @@ async function viewInstance(main, tid, id) {
   };
   await load();
   const refresh = debounce(load, 250);
-  cleanup.push(events.on(ev => { if (ev.kind === 'instance' && ev.id === id) refresh(); }));
+  cleanup.push(events.on(ev => { if (ev.kind === 'resync' || (ev.kind === 'instance' && ev.id === id)) refresh(); }));
 }
 
 function fact(k, v) { return [h('dt', {}, k), h('dd', {}, v)]; }
@@ -588,7 +591,7 @@ async function viewAlerts(main, tid) {
   kind.addEventListener('change', () => { state.kind = kind.value; state.page = 0; load(); });
   await load();
   const refresh = debounce(load, 300);
-  cleanup.push(events.on(ev => { if (ev.tenant === tid && ev.kind === 'alert') refresh(); }));
+  cleanup.push(events.on(ev => { if (ev.kind === 'resync' || (ev.tenant === tid && ev.kind === 'alert')) refresh(); }));
 }
 
 async function viewChannels(main, tid) {

@@ -114,6 +114,39 @@ class ConsoleApiTest {
     }
 
     @Test
+    void theStreamSurvivesABurstOfChangesAndCarriesTheNextOne() throws Exception {
+        var url = new java.net.URL(RestAssured.baseURI + ":" + RestAssured.port + "/api/v1/events");
+        var conn = (java.net.HttpURLConnection) url.openConnection();
+        conn.setRequestProperty("Authorization", "Bearer " + owner);
+        conn.setReadTimeout(10_000);
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(conn.getInputStream()));
+                var db = java.sql.DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:5432/overcast_test", "postgres", "");
+                var insert = db.prepareStatement("INSERT INTO instances (id, tenant_id, name, product, system_id,"
+                        + " status) SELECT gen_random_uuid(), ?::uuid, 'bulk-' || n, 'ntopng', 'bulk-' || n,"
+                        + " 'ONLINE' FROM generate_series(1, 5000) n")) {
+            org.junit.jupiter.api.Assertions.assertTrue(in.readLine().contains("hello"));
+            insert.setString(1, tenant.toString());
+            insert.executeUpdate(); // 5,000 notifications at once
+            String instance = enrol("after-burst", "s6");
+            Api.as(owner)
+                    .body(Map.of("name", "renamed-after-burst"))
+                    .patch("/api/v1/tenants/" + tenant + "/instances/" + instance)
+                    .then()
+                    .statusCode(200);
+            String line;
+            int lines = 0;
+            while ((line = in.readLine()) != null && !(line.contains(instance) && line.contains("\"update\""))) {
+                lines++; // the burst (individually, or as resyncs when a reader falls behind), then our change
+            }
+            org.junit.jupiter.api.Assertions.assertNotNull(line, "the stream survived and carried the rename");
+            org.junit.jupiter.api.Assertions.assertTrue(lines > 0);
+        } finally {
+            conn.disconnect();
+        }
+    }
+
+    @Test
     void theEventStreamCarriesStatusChangesOfTheCallersTenantsOnly() throws Exception {
         String instance = enrol("live-probe", "s5");
         var url = new java.net.URL(RestAssured.baseURI + ":" + RestAssured.port + "/api/v1/events");

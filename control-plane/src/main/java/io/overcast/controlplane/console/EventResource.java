@@ -20,6 +20,8 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 @Path("/api/v1/events")
 @RolesAllowed({"OWNER", "ADMIN", "OPERATOR", "VIEWER"})
 public class EventResource {
+    static final int BURST = 200;
+
     private final AccessControl access;
     private final EventHub hub;
 

@@ -185,6 +185,9 @@ class ConsoleBrowserIT {
         WebElement row = find("[data-test=tenant-row]");
         assertTrue(row.getText().contains("Globex"), row.getText());
         screenshot("tenant-created");
+        click("button[aria-label='Switch light or dark theme']");
+        screenshot("tenant-created-other-theme");
+        click("button[aria-label='Switch light or dark theme']");
         // the session survives a reload
         browser.navigate().refresh();
         find("[data-test=tenant-row]");
@@ -316,6 +319,27 @@ class ConsoleBrowserIT {
 
     @Test
     @Order(6)
+    void anExpiredSessionSignsInAgainAndReturnsToThePage() throws Exception {
+        signIn("admin@example.test", "an e2e password");
+        browser.get(base() + "#/t/" + tenantId + "/alerts");
+        find("table[data-test=alerts]");
+        // the token expires (exp in 1970): the next navigation goes to sign-in, remembering where the user was
+        ((JavascriptExecutor) browser)
+                .executeScript("sessionStorage.setItem('overcast.token', 'e30.eyJleHAiOjF9.x');"
+                        + " location.hash = '#/t/" + tenantId + "/alerts?kind=OFFLINE';");
+        find("input[name=email]");
+        assertTrue(browser.getCurrentUrl().contains("next="), browser.getCurrentUrl());
+        screenshot("session-expired");
+        signIn("admin@example.test", "an e2e password");
+        find("table[data-test=alerts]");
+        assertTrue(
+                browser.getCurrentUrl().endsWith("#/t/" + tenantId + "/alerts?kind=OFFLINE"), browser.getCurrentUrl());
+        click("[data-test=sign-out]");
+        find("input[name=email]");
+    }
+
+    @Test
+    @Order(7)
     void tenThousandInstancesShowTheirFirstPageInUnderASecond() throws Exception {
         String big =
                 api.post("/api/v1/tenants", Map.of("name", "Initech")).get("id").asText();
