@@ -442,7 +442,7 @@ async function viewInstance(main, tid, id) {
         ...fact('Monitor', health.monitor ? `${health.monitor.status || ''}${health.monitor.detail ? ' — ' + health.monitor.detail : ''}` : '—'),
         ...fact('Uptime', health.uptimeSeconds ? `${Math.floor(health.uptimeSeconds / 86400)} d ${Math.floor(health.uptimeSeconds % 86400 / 3600)} h` : '—'))),
       h('div', { class: 'row' }, h('h2', { class: 'grow' }, 'Health'), seg), charts,
-      h('h2', {}, 'Status timeline and events'),
+      h('h2', {}, 'Status timeline and events'), timeline(alerts, i),
       alerts.length === 0 ? h('div', { class: 'panel empty' }, 'No events for this instance yet.')
         : h('div', { class: 'panel table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'When'), h('th', {}, 'Event'), h('th', {}, 'Message'))),
           h('tbody', {}, ...alerts.map(a => h('tr', {}, h('td', { title: fmtTime(a.createdAt) }, fmtAgo(a.createdAt)), h('td', {}, statusBadge(a.kind)), h('td', {}, a.message)))))));
@@ -475,6 +475,34 @@ async function viewInstance(main, tid, id) {
   await load();
   const refresh = debounce(load, 250);
   cleanup.push(events.on(ev => { if (ev.kind === 'resync' || (ev.kind === 'instance' && ev.id === id)) refresh(); }));
+}
+
+/** ONLINE/OFFLINE over the last 7 days as a bar, from the instance's transition alerts. */
+function timeline(alerts, instance) {
+  const end = Date.now();
+  const start = end - 7 * 86400e3;
+  const changes = alerts.filter(a => a.kind === 'ONLINE' || a.kind === 'OFFLINE')
+    .map(a => [new Date(a.createdAt).getTime(), a.kind]).sort((x, y) => x[0] - y[0]);
+  const bar = h('div', { class: 'timeline', role: 'img', 'aria-label': 'Status over the last 7 days' });
+  let t = Math.max(start, new Date(instance.enrolledAt).getTime());
+  let state = changes.length && changes[0][0] > t ? (changes[0][1] === 'ONLINE' ? 'OFFLINE' : 'ONLINE') : 'PENDING';
+  const segments = [];
+  for (const [at, kind] of changes) {
+    if (at > t) segments.push([t, at, state]);
+    t = Math.max(t, at);
+    state = kind;
+  }
+  segments.push([t, end, instance.status === 'REVOKED' ? 'REVOKED' : state]);
+  for (const [a, b, s] of segments) {
+    if (b <= start) continue;
+    const left = (Math.max(a, start) - start) / (end - start) * 100;
+    const width = (b - Math.max(a, start)) / (end - start) * 100;
+    bar.append(h('span', { class: 'seg-' + s, title: `${s} from ${fmtTime(new Date(Math.max(a, start)).toISOString())}`,
+      style: null, 'data-left': left.toFixed(2), 'data-width': width.toFixed(2) }));
+  }
+  // positions are applied through the CSSOM (the CSP forbids style attributes in markup)
+  for (const span of bar.children) { span.style.left = span.dataset.left + '%'; span.style.width = span.dataset.width + '%'; }
+  return h('div', { class: 'panel' }, bar, h('div', { class: 'row small muted' }, h('span', { class: 'grow' }, '7 days ago'), h('span', {}, 'now')));
 }
 
 function fact(k, v) { return [h('dt', {}, k), h('dd', {}, v)]; }
@@ -549,13 +577,15 @@ async function viewTokens(main, tid) {
 async function viewAlerts(main, tid) {
   main.append(h('h1', {}, 'Alerts'));
   const p = params();
-  const state = { kind: p.get('kind') || '', page: Number(p.get('page') || 0) };
+  const state = { kind: p.get('kind') || '', open: p.get('open') || '', page: Number(p.get('page') || 0) };
   const kind = h('select', { 'aria-label': 'Kind' }, ...['', 'OFFLINE', 'ONLINE', 'FLAPPING'].map(k => h('option', { value: k, selected: k === state.kind ? '' : null }, k || 'All kinds')));
+  const open = h('select', { 'aria-label': 'Acknowledged' }, ...[['', 'All'], ['true', 'Not acknowledged'], ['false', 'Acknowledged']].map(([v, t]) => h('option', { value: v, selected: v === state.open ? '' : null }, t)));
   const body = h('div');
-  main.append(h('div', { class: 'panel row' }, h('label', {}, 'Kind', kind)), body);
+  main.append(h('div', { class: 'panel row' }, h('label', {}, 'Kind', kind), h('label', {}, 'State', open)), body);
   const load = async () => {
     const qs = new URLSearchParams();
     if (state.kind) qs.set('kind', state.kind);
+    if (state.open) qs.set('open', state.open);
     if (state.page) qs.set('page', state.page);
     setParams(qs);
     qs.set('size', 50);
@@ -589,6 +619,7 @@ async function viewAlerts(main, tid) {
         h('button', { disabled: alerts.length < 50 ? '' : null, onclick: () => { state.page++; load(); } }, 'Older'))));
   };
   kind.addEventListener('change', () => { state.kind = kind.value; state.page = 0; load(); });
+  open.addEventListener('change', () => { state.open = open.value; state.page = 0; load(); });
   await load();
   const refresh = debounce(load, 300);
   cleanup.push(events.on(ev => { if (ev.kind === 'resync' || (ev.tenant === tid && ev.kind === 'alert')) refresh(); }));
@@ -624,8 +655,15 @@ async function viewChannels(main, tid) {
       : h('div', { class: 'panel table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ...['Name', 'Kind', 'Address', 'Enabled', ''].map(t => h('th', {}, t)))),
         h('tbody', {}, ...channels.map(c => {
           const result = h('div', { class: 'small' });
+          const failures = h('button', { class: 'link', onclick: async () => {
+            try {
+              const d = await api('GET', `/api/v1/tenants/${tid}/notification-channels/${c.id}/deliveries?status=FAILED`);
+              clear(result).append(d.length === 0 ? h('span', { class: 's-ONLINE' }, 'No failed deliveries.')
+                : h('ul', {}, ...d.map(x => h('li', {}, `${fmtAgo(x.createdAt)}: ${x.alertKind} — ${x.lastError || 'failed'} (${x.attempts} attempts)`))));
+            } catch (e) { clear(result).append(errorBox('The deliveries could not be loaded', e)); }
+          } }, 'Failed deliveries');
           return h('tr', {}, h('td', {}, c.name), h('td', {}, c.kind), h('td', {}, c.target), h('td', {}, c.enabled ? 'yes' : 'no'),
-            h('td', {}, session.can('ADMIN') ? h('div', { class: 'row' },
+            h('td', {}, failures, session.can('ADMIN') ? h('div', { class: 'row' },
               h('button', { onclick: async () => {
                 clear(result).append('Sending…');
                 try { await api('POST', `/api/v1/tenants/${tid}/notification-channels/${c.id}/test`); clear(result).append(h('span', { class: 's-ONLINE' }, 'Test delivered.')); }

@@ -81,6 +81,18 @@ class ConsoleApiTest {
     }
 
     @Test
+    void alertsFilterByOpenOrAcknowledged() {
+        String alerts = "/api/v1/tenants/" + tenant + "/alerts";
+        Api.as(owner)
+                .queryParam("open", true)
+                .get(alerts)
+                .then()
+                .statusCode(200)
+                .body("size()", equalTo(0));
+        Api.error(Api.as(owner).queryParam("open", "perhaps").get(alerts).then(), 400, "invalid_open");
+    }
+
+    @Test
     void aChannelTestReportsTheFailureAndRecordsNothing() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {

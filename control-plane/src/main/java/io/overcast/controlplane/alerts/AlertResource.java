@@ -78,8 +78,13 @@ public class AlertResource {
             @PathParam("tenantId") UUID tenantId,
             @QueryParam("kind") String kind,
             @QueryParam("instanceId") UUID instanceId,
+            @QueryParam("open") String openParam,
             @QueryParam("page") @DefaultValue("0") int page,
             @QueryParam("size") @DefaultValue("50") int size) {
+        if (openParam != null && !openParam.equals("true") && !openParam.equals("false")) {
+            throw ApiException.badRequest("invalid_open", "open must be true (unacknowledged) or false (acknowledged)");
+        }
+        Boolean open = openParam == null ? null : Boolean.valueOf(openParam);
         if (kind != null && !KINDS.contains(kind)) {
             throw ApiException.badRequest("invalid_kind", "kind must be one of " + KINDS);
         }
@@ -88,9 +93,9 @@ public class AlertResource {
         }
         return access.tenant(tenantId, Role.VIEWER)
                 .flatMap(t -> pool.preparedQuery("SELECT " + COLUMNS + " FROM alerts WHERE tenant_id = $1 AND ($2::text"
-                                + " IS NULL OR kind = $2) AND ($3::uuid IS NULL OR instance_id = $3) ORDER BY id DESC"
-                                + " LIMIT $4 OFFSET $5")
-                        .execute(Tuple.of(t.id, kind, instanceId, size, page * size)))
+                                + " IS NULL OR kind = $2) AND ($3::uuid IS NULL OR instance_id = $3) AND ($6::boolean IS NULL OR"
+                                + " (acknowledged_at IS NULL) = $6) ORDER BY id DESC LIMIT $4 OFFSET $5")
+                        .execute(Tuple.from(java.util.Arrays.asList(t.id, kind, instanceId, size, page * size, open))))
                 .map(rows -> {
                     List<AlertView> out = new ArrayList<>();
                     rows.forEach(r -> out.add(AlertView.of(r)));

@@ -11,6 +11,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
@@ -25,6 +26,7 @@ import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -63,6 +65,63 @@ public class ChannelResource {
     }
 
     public record TestResult(boolean delivered) {}
+
+    /** A notification sent (or being retried) through a channel, newest first: where failures show. */
+    public record ChannelDelivery(
+            long id,
+            long alertId,
+            String alertKind,
+            String message,
+            String status,
+            int attempts,
+            String lastError,
+            OffsetDateTime createdAt,
+            OffsetDateTime deliveredAt) {}
+
+    @Inject
+    io.vertx.mutiny.sqlclient.Pool pool;
+
+    /** The channel's recent deliveries (status=FAILED|PENDING|DELIVERED to filter), newest first, at most 100. */
+    @GET
+    @Path("/{id}/deliveries")
+    @WithSession
+    public Uni<List<ChannelDelivery>> deliveries(
+            @PathParam("tenantId") UUID tenantId,
+            @PathParam("id") UUID id,
+            @jakarta.ws.rs.QueryParam("status") String status) {
+        if (status != null && !Set.of("FAILED", "PENDING", "DELIVERED").contains(status)) {
+            throw ApiException.badRequest("invalid_status", "status must be FAILED, PENDING or DELIVERED");
+        }
+        return access.tenant(tenantId, Role.VIEWER)
+                .flatMap(t -> pool.preparedQuery("SELECT 1 FROM notification_channels WHERE id = $1 AND tenant_id = $2")
+                        .execute(io.vertx.mutiny.sqlclient.Tuple.of(id, t.id))
+                        .map(found -> {
+                            if (found.size() == 0) {
+                                throw ApiException.notFound("channel");
+                            }
+                            return t;
+                        }))
+                .flatMap(t -> pool.preparedQuery("SELECT d.id, d.alert_id, a.kind, a.message, d.status, d.attempts,"
+                                + " d.last_error, d.created_at, d.delivered_at FROM deliveries d JOIN"
+                                + " notification_channels c ON c.id = d.channel_id JOIN alerts a ON a.id = d.alert_id"
+                                + " WHERE c.id = $1 AND c.tenant_id = $2 AND ($3::text IS NULL OR d.status = $3)"
+                                + " ORDER BY d.id DESC LIMIT 100")
+                        .execute(io.vertx.mutiny.sqlclient.Tuple.of(id, t.id, status)))
+                .map(rows -> {
+                    List<ChannelDelivery> out = new java.util.ArrayList<>();
+                    rows.forEach(r -> out.add(new ChannelDelivery(
+                            r.getLong("id"),
+                            r.getLong("alert_id"),
+                            r.getString("kind"),
+                            r.getString("message"),
+                            r.getString("status"),
+                            r.getInteger("attempts"),
+                            r.getString("last_error"),
+                            r.getOffsetDateTime("created_at"),
+                            r.getOffsetDateTime("delivered_at"))));
+                    return out;
+                });
+    }
 
     /** Sends a test notification now; 502 channel_test_failed with the channel's error when it does not arrive. */
     @POST

@@ -263,6 +263,10 @@ class ConsoleBrowserIT {
                         .size()
                 == 1);
         screenshot("revoked");
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1024, 700));
+        find("[data-test=instance-name]");
+        screenshot("revoked-laptop-width");
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
         JsonNode list = api.get("/api/v1/tenants/" + tenantId + "/instances");
         assertEquals("REVOKED", list.get("items").get(0).get("status").asText());
     }

@@ -140,6 +140,20 @@ class DeviceTest {
     }
 
     @Test
+    void aPeerThatMovesIsAnsweredAtItsNewAddress() throws Exception {
+        start(Timing.standard());
+        tunA.fromKernel.add(MemoryIo.ipv4("10.9.0.1", "10.9.0.2", new byte[8]));
+        assertNotNull(tunB.toKernel.poll(10, TimeUnit.SECONDS));
+        java.net.InetSocketAddress moved = new java.net.InetSocketAddress("192.0.2.99", 40000);
+        pipe[0].address = moved; // A's NAT mapping changed
+        tunA.fromKernel.add(MemoryIo.ipv4("10.9.0.1", "10.9.0.2", new byte[] {7}));
+        assertEquals(7, tunB.toKernel.poll(10, TimeUnit.SECONDS)[20]);
+        assertEquals(moved, b.peer(X25519.publicKey(keyA)).endpoint(), "B learnt A's new endpoint");
+        tunB.fromKernel.add(MemoryIo.ipv4("10.9.0.2", "10.9.0.1", new byte[] {8}));
+        assertEquals(8, tunA.toKernel.poll(10, TimeUnit.SECONDS)[20], "B's answer reached A at its new address");
+    }
+
+    @Test
     void removingAPeerForgetsItsRoutesAndKeys() throws Exception {
         start(Timing.standard());
         tunA.fromKernel.add(MemoryIo.ipv4("10.9.0.1", "10.9.0.2", new byte[8]));

@@ -55,7 +55,7 @@ final class MemoryIo {
 
     /** One end of a datagram pipe; send() delivers to the other end with this end's address as source. */
     static final class PipeBind implements Bind {
-        final InetSocketAddress address;
+        volatile InetSocketAddress address;
         final BlockingQueue<Datagram> inbox = new LinkedBlockingQueue<>();
         final BlockingQueue<Datagram> sent = new LinkedBlockingQueue<>();
         PipeBind other;
