@@ -99,18 +99,15 @@ public final class OverlayMain implements Callable<Integer> {
 
     /** Starts this program again with -f, detached, and waits until its socket exists (or it died). */
     private int daemonize(Path uapiDir) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
+        // the same JVM, its options and class path, this class, in the foreground
+        String javaBin = ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>();
-        cmd.add(java);
-        cmd.addAll(ProcessHandle.current().info().arguments().map(List::of).orElse(List.of()));
-        // replace our own arguments (after the class path / jar) with -f NAME
-        int self = cmd.indexOf(name);
-        if (self > 0) {
-            cmd = new ArrayList<>(cmd.subList(0, self));
-            cmd.removeIf(a -> a.equals("-f") || a.equals("--foreground"));
-        }
-        cmd.add("-f");
-        cmd.add(name);
+        cmd.add(javaBin);
+        cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), OverlayMain.class.getName(), "-f", name));
         String log = System.getenv("OVERLAY_LOG");
         File out = new File(log == null ? "/dev/null" : log);
         ProcessBuilder pb = new ProcessBuilder(cmd)
