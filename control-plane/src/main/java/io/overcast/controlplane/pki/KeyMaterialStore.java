@@ -50,13 +50,18 @@ public class KeyMaterialStore {
                     return Optional.empty();
                 }
                 byte[] der = master.open("key_material:" + name, rs.getBytes(2));
-                PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
+                PrivateKey key;
+                try {
+                    key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
+                } catch (java.security.spec.InvalidKeySpecException notEc) {
+                    key = KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(der));
+                }
                 return Optional.of(new Material(rs.getString(1), key));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read key material " + name + ": " + e.getMessage(), e);
         } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException("key material " + name + " is not a valid EC key", e);
+            throw new IllegalStateException("key material " + name + " is not a valid EC or Ed25519 key", e);
         }
     }
 
