@@ -497,11 +497,12 @@ function timeline(alerts, instance) {
     if (b <= start) continue;
     const left = (Math.max(a, start) - start) / (end - start) * 100;
     const width = (b - Math.max(a, start)) / (end - start) * 100;
-    bar.append(h('span', { class: 'seg-' + s, title: `${s} from ${fmtTime(new Date(Math.max(a, start)).toISOString())}`,
-      style: null, 'data-left': left.toFixed(2), 'data-width': width.toFixed(2) }));
+    const seg = h('span', { class: 'seg-' + s, title: `${s} from ${fmtTime(new Date(Math.max(a, start)).toISOString())}` });
+    // positioned through the CSSOM: the CSP forbids style attributes in markup, not style properties
+    seg.style.left = left.toFixed(2) + '%';
+    seg.style.width = width.toFixed(2) + '%';
+    bar.append(seg);
   }
-  // positions are applied through the CSSOM (the CSP forbids style attributes in markup)
-  for (const span of bar.children) { span.style.left = span.dataset.left + '%'; span.style.width = span.dataset.width + '%'; }
   return h('div', { class: 'panel' }, bar, h('div', { class: 'row small muted' }, h('span', { class: 'grow' }, '7 days ago'), h('span', {}, 'now')));
 }
 

@@ -53,7 +53,7 @@ final class ApiClient {
         return call("POST", path, body);
     }
 
-    JsonNode call(String method, String path, Object body) throws Exception {
+    private HttpRequest request(String method, String path, Object body) throws Exception {
         var b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
@@ -64,7 +64,11 @@ final class ApiClient {
                 body == null
                         ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return b.build();
+    }
+
+    JsonNode call(String method, String path, Object body) throws Exception {
+        HttpResponse<String> r = http.send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2) {
             throw new AssertionError(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
         }
@@ -73,17 +77,8 @@ final class ApiClient {
 
     /** The HTTP status a call answers, without failing on errors. */
     int status(String method, String path, Object body) throws Exception {
-        var b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        b.header("Content-Type", "application/json");
-        b.method(
-                method,
-                body == null
-                        ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
-        return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return http.send(request(method, path, body), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     /** True when the control plane answers its health check. */

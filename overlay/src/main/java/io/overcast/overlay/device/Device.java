@@ -406,18 +406,16 @@ public final class Device implements AutoCloseable {
         return transmit(ByteBuffer.wrap(m), m.length, to);
     }
 
-    private final ConcurrentHashMap<Peer, Boolean> initiationQueued = new ConcurrentHashMap<>();
-
     /** Asks the timer thread for an initiation (at most one queued per peer), keeping X25519 off the data path. */
     private void initiate(Peer peer) {
-        if (initiationQueued.putIfAbsent(peer, Boolean.TRUE) == null) {
+        if (peer.initiationQueued.compareAndSet(false, true)) {
             try {
                 timers.execute(() -> {
-                    initiationQueued.remove(peer);
+                    peer.initiationQueued.set(false);
                     sendInitiation(peer, false);
                 });
             } catch (java.util.concurrent.RejectedExecutionException e) {
-                initiationQueued.remove(peer); // closing
+                peer.initiationQueued.set(false); // closing
             }
         }
     }
@@ -462,7 +460,8 @@ public final class Device implements AutoCloseable {
         sendPacket(peer, SCRATCH.get(), 0);
     }
 
-    private void sendStaged(Peer peer) {
+    /** Sends the packets staged while the peer had no session; with none, a keepalive if asked for one. */
+    private void sendStaged(Peer peer, boolean keepaliveIfNone) {
         Scratch s = SCRATCH.get();
         byte[] p;
         boolean any = false;
@@ -471,7 +470,7 @@ public final class Device implements AutoCloseable {
             sendPacket(peer, s, p.length);
             any = true;
         }
-        if (!any) {
+        if (!any && keepaliveIfNone) {
             sendPacket(peer, s, 0);
         }
     }
@@ -574,7 +573,7 @@ public final class Device implements AutoCloseable {
         }
         if (peer.next == kp && peer.confirm(kp)) {
             timersHandshakeComplete(peer);
-            timers.execute(() -> sendStagedOnly(peer));
+            timers.execute(() -> sendStaged(peer, false));
         }
         if (!from.equals(peer.endpoint)) {
             peer.endpoint = from; // roaming: the peer moved, answer where it now speaks from
@@ -623,15 +622,6 @@ public final class Device implements AutoCloseable {
             tun.write(plain, length);
         } catch (IOException e) {
             drop(Drop.IO_ERROR);
-        }
-    }
-
-    private void sendStagedOnly(Peer peer) {
-        Scratch s = SCRATCH.get();
-        byte[] p;
-        while ((p = peer.unstage()) != null) {
-            System.arraycopy(p, 0, s.packet, 0, p.length);
-            sendPacket(peer, s, p.length);
         }
     }
 
@@ -811,7 +801,7 @@ public final class Device implements AutoCloseable {
         timersAnyAuthenticatedPacketReceived(peer);
         timersSessionDerived(peer);
         timersHandshakeComplete(peer);
-        sendStaged(peer); // or a keepalive, which confirms the keys to the responder
+        sendStaged(peer, true); // or a keepalive, which confirms the keys to the responder
     }
 
     // ---------------------------------------------------------------- timers (wireguard-go's timers.go)

@@ -45,6 +45,9 @@ public final class Peer {
     private final ArrayDeque<byte[]> staged = new ArrayDeque<>();
 
     final AtomicInteger handshakeAttempts = new AtomicInteger();
+    /** An initiation is queued on the timer thread (at most one at a time). */
+    final java.util.concurrent.atomic.AtomicBoolean initiationQueued = new java.util.concurrent.atomic.AtomicBoolean();
+
     volatile boolean needAnotherKeepalive;
     volatile boolean sentLastMinuteHandshake;
     volatile boolean removed;
