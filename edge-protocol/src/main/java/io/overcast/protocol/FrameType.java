@@ -19,6 +19,10 @@ public enum FrameType {
     RENEW,
     /** server to edge: the renewed certificate. */
     RENEWED,
+    /** edge to server: the products the monitor runs, asking for their leases (and the licenses assigned). */
+    LEASE,
+    /** server to edge: the answer to a lease request, one grant or problem per product asked for. */
+    LEASES,
     /** either way: a request could not be handled. */
     ERROR;
 

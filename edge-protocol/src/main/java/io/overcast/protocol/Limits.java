@@ -14,5 +14,8 @@ public final class Limits {
     /** Longest frame id: ids are opaque correlation strings, never data. */
     public static final int MAX_ID_LENGTH = 64;
 
+    /** Most products one lease request may name (a monitor runs a handful). */
+    public static final int MAX_WANTS = 16;
+
     private Limits() {}
 }

@@ -27,6 +27,10 @@ public interface OvercastConfig {
 
     Auth auth();
 
+    Licensing licensing();
+
+    Stripe stripe();
+
     /** The first organization and its owner, created once on an empty database. */
     interface Bootstrap {
         /** Name of the first organization. */
@@ -121,5 +125,58 @@ public interface OvercastConfig {
         /** Failed logins allowed before the account is slowed down. */
         @WithDefault("5")
         int freeFailures();
+    }
+
+    interface Licensing {
+        /** Loads the demo plan catalog when the plans table is empty (OVERCAST_LICENSING_DEMO_CATALOG). */
+        @WithDefault("true")
+        boolean demoCatalog();
+
+        /** How long a POOLED seat lease lasts; the edge renews it at half. */
+        @WithDefault("1h")
+        Duration poolLeaseTtl();
+
+        /**
+         * A DAILY lease runs to the next UTC midnight plus this overlap, so an edge renewing just after midnight
+         * (the renewal that consumes the new day) never drops out of LICENSED.
+         */
+        @WithDefault("15m")
+        Duration dailyOverlap();
+
+        /** Edges renew DAILY leases at midnight plus a random delay up to this, spreading the rollover. */
+        @WithDefault("30s")
+        Duration midnightSpread();
+    }
+
+    /**
+     * Stripe. Billing is on when an API key is set (OVERCAST_STRIPE_API_KEY); a private cloud leaves it unset and
+     * issues licenses through the admin API. OVERCAST_STRIPE_API_BASE only points stripe-java at another server.
+     */
+    interface Stripe {
+        Optional<String> apiKey();
+
+        Optional<String> webhookSecret();
+
+        Optional<String> apiBase();
+
+        /** Where Checkout sends the buyer back: the console's address. */
+        @WithDefault("https://localhost:8443/")
+        String returnUrl();
+
+        /** Oldest webhook signature timestamp accepted. */
+        @WithDefault("5m")
+        Duration webhookTolerance();
+
+        /** Meter events sent per outbox pass. */
+        @WithDefault("200")
+        int meterBatch();
+
+        /** How often the meter-event outbox is flushed to Stripe. */
+        @WithDefault("2s")
+        String meterFlushEvery();
+
+        /** Meter events in flight to Stripe at once. */
+        @WithDefault("8")
+        int meterConcurrency();
     }
 }

@@ -23,14 +23,16 @@ public record InstanceView(
         OffsetDateTime lastSeen,
         OffsetDateTime certificateNotAfter,
         OffsetDateTime enrolledAt,
-        Map<String, Object> health) {
+        Map<String, Object> health,
+        List<Object> licenses) {
 
     static final String COLUMNS = "id, tenant_id, name, product, version, hostname, system_id, tags, status,"
-            + " status_changed_at, last_seen, cert_not_after, enrolled_at, health";
+            + " status_changed_at, last_seen, cert_not_after, enrolled_at, health, license_state";
 
     static InstanceView of(Row r) {
         JsonArray tags = (JsonArray) r.getValue("tags");
         Object health = r.getValue("health");
+        Object licenses = r.getValue("license_state");
         return new InstanceView(
                 r.getUUID("id"),
                 r.getUUID("tenant_id"),
@@ -45,6 +47,7 @@ public record InstanceView(
                 r.getOffsetDateTime("last_seen"),
                 r.getOffsetDateTime("cert_not_after"),
                 r.getOffsetDateTime("enrolled_at"),
-                health instanceof JsonObject j ? j.getMap() : null);
+                health instanceof JsonObject j ? j.getMap() : null,
+                licenses instanceof JsonArray a ? a.getList() : null);
     }
 }

@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -23,8 +22,17 @@ public class Catalog {
     private static final Logger LOG = Logger.getLogger(Catalog.class);
 
     private static final Object[][] DEMO = {
-        // id, name, product, edition, kind, duration days, seats, stripe price
-        {"ntopng-pro-permanent", "ntopng Pro, permanent", "ntopng", "pro", "PERMANENT", 365, 1, "price_demo_ntopng_pro"
+        // id, name, product, edition, kind, duration days, seats, stripe price, stripe meter (DAILY)
+        {
+            "ntopng-pro-permanent",
+            "ntopng Pro, permanent",
+            "ntopng",
+            "pro",
+            "PERMANENT",
+            365,
+            1,
+            "price_demo_ntopng_pro",
+            null
         },
         {
             "ntopng-em-yearly",
@@ -34,7 +42,8 @@ public class Catalog {
             "SUBSCRIPTION",
             365,
             1,
-            "price_demo_ntopng_em_year"
+            "price_demo_ntopng_em_year",
+            null
         },
         {
             "ntopng-el-daily",
@@ -44,21 +53,40 @@ public class Catalog {
             "DAILY",
             null,
             1,
-            "price_demo_ntopng_el_day"
+            "price_demo_ntopng_el_day",
+            "ovc_ntopng_enterprise_l_days"
         },
-        {"nprobe-pro-daily", "nProbe Pro, per day", "nprobe", "pro", "DAILY", null, 1, "price_demo_nprobe_day"},
-        {"ntap-monthly", "nTap, monthly", "ntap", "standard", "SUBSCRIPTION", 30, 1, "price_demo_ntap_month"},
-        {"agent-pool-50", "Endpoint agents, 50 seats", "agent", "standard", "POOLED", 365, 50, "price_demo_agent_pool"},
+        {
+            "nprobe-pro-daily",
+            "nProbe Pro, per day",
+            "nprobe",
+            "pro",
+            "DAILY",
+            null,
+            1,
+            "price_demo_nprobe_day",
+            "ovc_nprobe_pro_days"
+        },
+        {"ntap-monthly", "nTap, monthly", "ntap", "standard", "SUBSCRIPTION", 30, 1, "price_demo_ntap_month", null},
+        {
+            "agent-pool-50",
+            "Endpoint agents, per seat",
+            "agent",
+            "standard",
+            "POOLED",
+            365,
+            50,
+            "price_demo_agent_seat",
+            null
+        },
     };
 
     private final AgroalDataSource ds;
     private final boolean demo;
 
-    Catalog(
-            AgroalDataSource ds,
-            @ConfigProperty(name = "overcast.licensing.demo-catalog", defaultValue = "true") boolean demo) {
+    Catalog(AgroalDataSource ds, io.overcast.controlplane.config.OvercastConfig config) {
         this.ds = ds;
-        this.demo = demo;
+        this.demo = config.licensing().demoCatalog();
     }
 
     void onStart(@Observes @Priority(35) StartupEvent event) throws SQLException {
@@ -79,7 +107,7 @@ public class Catalog {
                 }
             }
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO plans (id, name, product, edition, kind,"
-                    + " duration_days, seats, stripe_price) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + " duration_days, seats, stripe_price, stripe_meter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 for (Object[] p : DEMO) {
                     for (int i = 0; i < p.length; i++) {
                         insert.setObject(i + 1, p[i]);

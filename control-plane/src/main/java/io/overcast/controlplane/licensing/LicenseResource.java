@@ -97,12 +97,14 @@ public class LicenseResource {
     private final Pool pool;
     private final AuditLog audit;
     private final LicensingKeys keys;
+    private final LicenseIssuer issuer;
 
-    LicenseResource(AccessControl access, Pool pool, AuditLog audit, LicensingKeys keys) {
+    LicenseResource(AccessControl access, Pool pool, AuditLog audit, LicensingKeys keys, LicenseIssuer issuer) {
         this.access = access;
         this.pool = pool;
         this.audit = audit;
         this.keys = keys;
+        this.issuer = issuer;
     }
 
     @GET
@@ -163,38 +165,17 @@ public class LicenseResource {
                             }
                             return build(t.orgId, t.id, rows.iterator().next(), body);
                         })
-                        .flatMap(license -> {
-                            String document = keys.signer().sign(license);
-                            return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO licenses (id, org_id,"
-                                                    + " tenant_id, plan_id, product, edition, kind, system_id, seats,"
-                                                    + " not_before, expires_at, maintenance_until, status, source,"
-                                                    + " key_id, document) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-                                                    + " $10, $11, $12, 'ACTIVE', 'ADMIN', $13, $14)")
-                                            .execute(Tuple.from(java.util.Arrays.asList(
-                                                    license.id(),
-                                                    license.organizationId(),
-                                                    license.tenantId(),
-                                                    body.planId(),
-                                                    license.product(),
-                                                    license.edition(),
-                                                    license.kind().name(),
-                                                    license.systemId(),
-                                                    license.seats(),
-                                                    utc(license.notBefore()),
-                                                    utc(license.expiresAt()),
-                                                    utc(license.maintenanceUntil()),
-                                                    LicensingKeys.KEY_ID,
-                                                    document)))
-                                            .flatMap(x -> audit.record(
-                                                    conn,
-                                                    access.actor(),
-                                                    t.id,
-                                                    "license.issued",
-                                                    "license",
-                                                    license.id().toString(),
-                                                    Map.of("plan", body.planId()))))
-                                    .flatMap(x -> find(t.id, license.id()));
-                        }))
+                        .flatMap(license -> pool.withTransaction(
+                                        conn -> issuer.insert(conn, license, body.planId(), "ADMIN", null)
+                                                .flatMap(x -> audit.record(
+                                                        conn,
+                                                        access.actor(),
+                                                        t.id,
+                                                        "license.issued",
+                                                        "license",
+                                                        license.id().toString(),
+                                                        Map.of("plan", body.planId()))))
+                                .flatMap(x -> find(t.id, license.id()))))
                 .map(r -> Response.status(201).entity(LicenseView.of(r)).build());
     }
 

@@ -37,7 +37,7 @@ import org.jboss.logging.Logger;
 @WebSocket(path = "/edge/v1/session")
 public class EdgeSessionEndpoint {
     private static final Logger LOG = Logger.getLogger(EdgeSessionEndpoint.class);
-    static final List<String> CAPABILITIES = List.of("heartbeat", "renew_certificate", "disconnect");
+    static final List<String> CAPABILITIES = List.of("heartbeat", "renew_certificate", "disconnect", "lease");
 
     private final SessionRegistry registry;
     private final HeartbeatBuffer heartbeats;
@@ -45,6 +45,7 @@ public class EdgeSessionEndpoint {
     private final PkiService pki;
     private final OvercastConfig config;
     private final Pool pool;
+    private final io.overcast.controlplane.licensing.LeaseService leases;
     private final FrameCodec codec = new FrameCodec();
     private final Counter badFrames;
     private final Counter heartbeatCount;
@@ -57,7 +58,9 @@ public class EdgeSessionEndpoint {
             PkiService pki,
             OvercastConfig config,
             Pool pool,
+            io.overcast.controlplane.licensing.LeaseService leases,
             MeterRegistry metrics) {
+        this.leases = leases;
         this.registry = registry;
         this.heartbeats = heartbeats;
         this.status = status;
@@ -151,6 +154,7 @@ public class EdgeSessionEndpoint {
                 case HEARTBEAT -> heartbeat(s, f, receivedNanos);
                 case ACK -> ack(s, f);
                 case RENEW -> renew(s, f);
+                case LEASE -> lease(s, f);
                 default -> badFrame(s, f.id(), "frame_type_unexpected", f.type() + " is not sent by edges");
             };
         } catch (IllegalArgumentException | ApiException e) {
@@ -196,12 +200,36 @@ public class EdgeSessionEndpoint {
         if (!s.welcomed) {
             return badFrame(s, f.id(), "hello_required", "send hello first");
         }
-        Health h = codec.payload(f, Payloads.Heartbeat.class).health();
+        var beat = codec.payload(f, Payloads.Heartbeat.class);
+        Health h = beat.health();
         HealthRules.check(h);
-        heartbeats.record(s.instanceId, h);
+        if (beat.licenses() != null && beat.licenses().size() > io.overcast.protocol.Limits.MAX_WANTS) {
+            throw new IllegalArgumentException("too many license states");
+        }
+        heartbeats.record(s.instanceId, h, beat.licenses());
         heartbeatCount.increment();
         heartbeatTimer.record(System.nanoTime() - receivedNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         return Uni.createFrom().voidItem();
+    }
+
+    /** A lease request: answered with the grants under the request's id, or an error the edge retries after. */
+    private Uni<Void> lease(EdgeSession s, Frame f) {
+        if (!s.welcomed) {
+            return badFrame(s, f.id(), "hello_required", "send hello first");
+        }
+        var wants =
+                io.overcast.controlplane.licensing.LeaseService.validate(codec.payload(f, Payloads.LeaseRequest.class));
+        return leases.grant(s.instanceId, s.tenantId, wants)
+                .flatMap(l -> send(s, FrameType.LEASES, f.id(), l))
+                .onFailure()
+                .recoverWithUni(e -> {
+                    LOG.warnf("lease request of %s failed: %s", s.instanceId, e.getMessage());
+                    return send(
+                            s,
+                            FrameType.ERROR,
+                            f.id(),
+                            new Payloads.Error("lease_unavailable", "leases cannot be granted now; ask again later"));
+                });
     }
 
     private Uni<Void> ack(EdgeSession s, Frame f) {

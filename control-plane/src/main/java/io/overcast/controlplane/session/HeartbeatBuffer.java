@@ -28,7 +28,7 @@ public class HeartbeatBuffer {
     private static final Logger LOG = Logger.getLogger(HeartbeatBuffer.class);
     private static final int BATCH = 5000;
 
-    record Pending(Health health, OffsetDateTime at) {}
+    record Pending(Health health, OffsetDateTime at, String licenses) {}
 
     private final ConcurrentHashMap<UUID, Pending> pending = new ConcurrentHashMap<>();
     private final Pool pool;
@@ -43,8 +43,10 @@ public class HeartbeatBuffer {
         this.registry = registry;
     }
 
-    void record(UUID instanceId, Health health) {
-        pending.put(instanceId, new Pending(health, OffsetDateTime.now(ZoneOffset.UTC)));
+    void record(UUID instanceId, Health health, List<io.overcast.protocol.Payloads.LicenseState> licenses) {
+        pending.put(
+                instanceId,
+                new Pending(health, OffsetDateTime.now(ZoneOffset.UTC), licenses == null ? null : json(licenses)));
     }
 
     @Scheduled(every = "${overcast.edge.flush-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -55,6 +57,7 @@ public class HeartbeatBuffer {
         var ids = new ArrayList<UUID>();
         var ats = new ArrayList<OffsetDateTime>();
         var healths = new ArrayList<String>();
+        var licenses = new ArrayList<String>();
         var loads = new ArrayList<Double>();
         var used = new ArrayList<Long>();
         var total = new ArrayList<Long>();
@@ -70,6 +73,7 @@ public class HeartbeatBuffer {
             ids.add(e.getKey());
             ats.add(e.getValue().at());
             healths.add(json(h));
+            licenses.add(e.getValue().licenses());
             loads.add(h.load1());
             used.add(h.memUsedBytes());
             total.add(h.memTotalBytes());
@@ -85,8 +89,11 @@ public class HeartbeatBuffer {
                 break;
             }
         }
-        Tuple t =
-                Tuple.of(ids.toArray(UUID[]::new), ats.toArray(OffsetDateTime[]::new), healths.toArray(String[]::new));
+        Tuple t = Tuple.of(
+                ids.toArray(UUID[]::new),
+                ats.toArray(OffsetDateTime[]::new),
+                healths.toArray(String[]::new),
+                licenses.toArray(String[]::new));
         Tuple samples = Tuple.from(new Object[] {
             ids.toArray(UUID[]::new),
             ats.toArray(OffsetDateTime[]::new),
@@ -97,8 +104,9 @@ public class HeartbeatBuffer {
             monitor.toArray(String[]::new)
         });
         return pool.withTransaction(conn -> conn.preparedQuery("UPDATE instances i SET last_seen = v.at,"
-                                + " health = v.health::jsonb FROM unnest($1::uuid[], $2::timestamptz[], $3::text[])"
-                                + " AS v(id, at, health) WHERE i.id = v.id AND i.status = 'ONLINE' RETURNING i.id")
+                                + " health = v.health::jsonb, license_state = coalesce(v.lic::jsonb, i.license_state)"
+                                + " FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[]) AS v(id, at,"
+                                + " health, lic) WHERE i.id = v.id AND i.status = 'ONLINE' RETURNING i.id")
                         .execute(t)
                         .invoke(rows -> resyncLost(ids, rows))
                         .flatMap(x -> conn.preparedQuery("INSERT INTO health_samples (instance_id, minute, load1,"
@@ -148,7 +156,7 @@ public class HeartbeatBuffer {
                 .replaceWithVoid();
     }
 
-    private String json(Health h) {
+    private String json(Object h) {
         try {
             return mapper.writeValueAsString(h);
         } catch (JsonProcessingException e) {

@@ -19,6 +19,21 @@ public final class GenericAdapter implements MonitorAdapter {
                 systemId == null ? machineId() : systemId);
     }
 
+    private LicenseStateFile licenseFile;
+
+    /** Publishes the license state to this file (see {@link LicenseStateFile}). */
+    public GenericAdapter withLicenseStateFile(LicenseStateFile file) {
+        this.licenseFile = file;
+        return this;
+    }
+
+    @Override
+    public void licensesChanged(java.util.List<io.overcast.protocol.Payloads.LicenseState> states) throws IOException {
+        if (licenseFile != null) {
+            licenseFile.write(states, java.time.Instant.now());
+        }
+    }
+
     @Override
     public Facts facts() {
         return facts;

@@ -13,4 +13,11 @@ public interface MonitorAdapter {
 
     /** The monitor's current status, sampled once per heartbeat. */
     Health.MonitorStatus status();
+
+    /**
+     * The edge's license state for the monitor's products changed (or is re-published after a restart). Adapters
+     * hand it to the monitor; the bundled ones write a {@link LicenseStateFile} when given one.
+     */
+    default void licensesChanged(java.util.List<io.overcast.protocol.Payloads.LicenseState> states)
+            throws java.io.IOException {}
 }

@@ -40,6 +40,21 @@ public final class NtopngAdapter implements MonitorAdapter {
                 .build();
     }
 
+    private LicenseStateFile licenseFile;
+
+    /** Publishes the license state to this file (see {@link LicenseStateFile}). */
+    public NtopngAdapter withLicenseStateFile(LicenseStateFile file) {
+        this.licenseFile = file;
+        return this;
+    }
+
+    @Override
+    public void licensesChanged(java.util.List<io.overcast.protocol.Payloads.LicenseState> states) throws IOException {
+        if (licenseFile != null) {
+            licenseFile.write(states, java.time.Instant.now());
+        }
+    }
+
     @Override
     public Facts facts() {
         return new Facts(hostname, "ntopng", version().orElse(null), systemId);

@@ -49,15 +49,20 @@ public final class EdgeCli {
         Path ntopngTokenFile;
 
         MonitorAdapter adapter() throws Exception {
+            return adapter(null);
+        }
+
+        MonitorAdapter adapter(io.overcast.edge.adapter.LicenseStateFile licenseFile) throws Exception {
             if (ntopngUrl != null) {
                 if (ntopngTokenFile == null) {
                     throw new CommandLine.ParameterException(
                             new CommandLine(new EdgeCli()), "--ntopng-url needs --ntopng-token-file");
                 }
                 return new NtopngAdapter(
-                        ntopngUrl, Files.readString(ntopngTokenFile).trim(), systemId, hostname);
+                                ntopngUrl, Files.readString(ntopngTokenFile).trim(), systemId, hostname)
+                        .withLicenseStateFile(licenseFile);
             }
-            return new GenericAdapter(product, version, systemId, hostname);
+            return new GenericAdapter(product, version, systemId, hostname).withLicenseStateFile(licenseFile);
         }
     }
 
@@ -107,10 +112,42 @@ public final class EdgeCli {
         @CommandLine.Mixin
         MonitorOptions monitor;
 
+        @Option(
+                names = "--license",
+                paramLabel = "PRODUCT:EDITION",
+                description = "a product and edition the monitor runs, leased from the cloud (repeatable),"
+                        + " e.g. ntopng:enterprise_l")
+        List<String> licenses = List.of();
+
+        @Option(
+                names = "--license-grace",
+                defaultValue = "PT72H",
+                description = "how long a lapsed lease still counts while the cloud is away (ISO-8601, default"
+                        + " ${DEFAULT-VALUE})")
+        java.time.Duration grace;
+
+        @Option(
+                names = "--clock-tolerance",
+                defaultValue = "PT10M",
+                description = "how far the clock may fall behind the last trusted time (default ${DEFAULT-VALUE})")
+        java.time.Duration clockTolerance;
+
+        @Option(
+                names = "--license-state-file",
+                description = "where the monitor reads the license state (default: STATE_DIR/license-state.json)")
+        Path licenseStateFile;
+
         @Override
         public Integer call() throws Exception {
             CountDownLatch stop = new CountDownLatch(1);
-            try (EdgeConnector edge = new EdgeConnector(stateDir, monitor.adapter(), disks, null)) {
+            var wants = licenses.stream()
+                    .map(io.overcast.edge.licensing.EdgeLicensing::want)
+                    .toList();
+            var options = new EdgeConnector.LicensingOptions(wants, grace, clockTolerance);
+            var file = new io.overcast.edge.adapter.LicenseStateFile(
+                    licenseStateFile != null ? licenseStateFile : stateDir.resolve("license-state.json"));
+            MonitorAdapter adapter = monitor.adapter(file);
+            try (EdgeConnector edge = new EdgeConnector(stateDir, adapter, disks, null, options)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
                 edge.start();
                 System.out.println("edge " + edge.identity().instanceId() + " running");

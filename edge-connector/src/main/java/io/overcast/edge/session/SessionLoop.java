@@ -49,6 +49,27 @@ public final class SessionLoop {
         default void commandReceived(String command) {}
     }
 
+    /**
+     * The licensing side the loop serves (see {@code EdgeLicensing}): what to ask leases for, what to do with the
+     * answer, when to ask again, and the state to put in each heartbeat. Called on the ticker's thread.
+     */
+    public interface Licensing {
+        List<Payloads.Want> wants();
+
+        void granted(Payloads.Leases leases);
+
+        /** The request got an error or no answer. */
+        void failed(String why);
+
+        /** When to ask again; null when nothing is wanted. */
+        Instant nextRequest();
+
+        List<Payloads.LicenseState> states();
+    }
+
+    /** How long a lease request may stay unanswered before it is asked again. */
+    static final Duration LEASE_TIMEOUT = Duration.ofSeconds(30);
+
     private final EdgeState state;
     private final Transport transport;
     private final Ticker ticker;
@@ -57,6 +78,7 @@ public final class SessionLoop {
     private final Supplier<Facts> facts;
     private final Supplier<Health> health;
     private final Observer observer;
+    private final Licensing licensing;
     private final FrameCodec codec = new FrameCodec();
 
     private State current = State.IDLE;
@@ -68,6 +90,8 @@ public final class SessionLoop {
     private Ticker.Cancellable heartbeatTimer;
     private Ticker.Cancellable helloTimer;
     private Ticker.Cancellable retryTimer;
+    private Ticker.Cancellable leaseTimer;
+    private String pendingLeaseId;
     private KeyPair pendingKey;
     private String pendingRenewId;
 
@@ -80,6 +104,20 @@ public final class SessionLoop {
             Supplier<Facts> facts,
             Supplier<Health> health,
             Observer observer) {
+        this(state, transport, ticker, clock, backoff, facts, health, observer, null);
+    }
+
+    public SessionLoop(
+            EdgeState state,
+            Transport transport,
+            Ticker ticker,
+            Clock clock,
+            Backoff backoff,
+            Supplier<Facts> facts,
+            Supplier<Health> health,
+            Observer observer,
+            Licensing licensing) {
+        this.licensing = licensing;
         this.state = state;
         this.transport = transport;
         this.ticker = ticker;
@@ -175,7 +213,9 @@ public final class SessionLoop {
                 FrameType.HELLO,
                 FrameCodec.newId(),
                 new Payloads.Hello(
-                        Limits.PROTOCOL_VERSION, List.of("heartbeat", "renew_certificate", "disconnect"), facts.get()));
+                        Limits.PROTOCOL_VERSION,
+                        List.of("heartbeat", "renew_certificate", "disconnect", "lease"),
+                        facts.get()));
         setState(State.HELLO_SENT);
         helloTimer = ticker.schedule(HELLO_TIMEOUT, () -> {
             if (gen == generation && current == State.HELLO_SENT) {
@@ -204,9 +244,15 @@ public final class SessionLoop {
                 case WELCOME -> welcomed(gen, codec.payload(f, Payloads.Welcome.class));
                 case COMMAND -> command(gen, f.id(), codec.payload(f, Payloads.Command.class));
                 case RENEWED -> renewed(f.id(), codec.payload(f, Payloads.Renewed.class));
+                case LEASES -> leases(gen, f.id(), codec.payload(f, Payloads.Leases.class));
                 case ERROR -> {
                     var e = codec.payload(f, Payloads.Error.class);
                     LOG.warning("control plane error " + e.code() + ": " + e.message());
+                    if (pendingLeaseId != null && pendingLeaseId.equals(f.id())) {
+                        pendingLeaseId = null;
+                        licensing.failed(e.code());
+                        scheduleLease(gen);
+                    }
                 }
                 default -> LOG.warning("ignoring unexpected frame " + f.type());
             }
@@ -223,6 +269,50 @@ public final class SessionLoop {
         heartbeatInterval = Duration.ofSeconds(Math.max(1, w.heartbeatIntervalSeconds()));
         setState(State.ONLINE);
         beat(gen);
+        if (licensing != null && !licensing.wants().isEmpty()) {
+            requestLeases(gen);
+        }
+    }
+
+    private void requestLeases(long gen) {
+        if (gen != generation || current != State.ONLINE) {
+            return;
+        }
+        pendingLeaseId = FrameCodec.newId();
+        String id = pendingLeaseId;
+        send(FrameType.LEASE, id, new Payloads.LeaseRequest(licensing.wants()));
+        leaseTimer = ticker.schedule(LEASE_TIMEOUT, () -> {
+            if (gen == generation && id.equals(pendingLeaseId)) {
+                pendingLeaseId = null;
+                licensing.failed("no answer within " + LEASE_TIMEOUT.toSeconds() + " s");
+                scheduleLease(gen);
+            }
+        });
+    }
+
+    private void leases(long gen, String id, Payloads.Leases answer) {
+        if (licensing == null || pendingLeaseId == null || !pendingLeaseId.equals(id)) {
+            LOG.warning("ignoring leases that were not asked for");
+            return;
+        }
+        pendingLeaseId = null;
+        if (leaseTimer != null) {
+            leaseTimer.cancel();
+        }
+        licensing.granted(answer);
+        scheduleLease(gen);
+    }
+
+    private void scheduleLease(long gen) {
+        if (leaseTimer != null) {
+            leaseTimer.cancel();
+        }
+        Instant next = licensing.nextRequest();
+        if (next == null) {
+            return;
+        }
+        Duration wait = Duration.between(clock.instant(), next);
+        leaseTimer = ticker.schedule(wait.isNegative() ? Duration.ZERO : wait, () -> requestLeases(gen));
     }
 
     private void beat(long gen) {
@@ -237,7 +327,7 @@ public final class SessionLoop {
             h = new Health(
                     0, 0, 0, 0, 0, List.of(), 0, new Health.MonitorStatus(null, null, "UNKNOWN", e.getMessage()));
         }
-        send(FrameType.HEARTBEAT, null, new Payloads.Heartbeat(h));
+        send(FrameType.HEARTBEAT, null, new Payloads.Heartbeat(h, licensing == null ? null : licensing.states()));
         if (renewalDue()) {
             renew();
         }
@@ -335,6 +425,10 @@ public final class SessionLoop {
         if (helloTimer != null) {
             helloTimer.cancel();
         }
+        if (leaseTimer != null) {
+            leaseTimer.cancel();
+        }
+        pendingLeaseId = null;
     }
 
     private void send(FrameType type, String id, Object payload) {
