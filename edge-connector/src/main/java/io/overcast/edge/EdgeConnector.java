@@ -103,10 +103,26 @@ public final class EdgeConnector implements AutoCloseable {
         return published;
     }
 
+    /** Publishes now, and again at the next change of state (a lease lapsing, a grace ending) or in 15 s. */
     private void publishPeriodically() {
         publish();
-        ticker.schedule(PUBLISH_EVERY, this::publishPeriodically);
+        if (publishTimer != null) {
+            publishTimer.cancel();
+        }
+        Duration wait = PUBLISH_EVERY;
+        java.time.Instant now = java.time.Instant.now();
+        for (Payloads.LicenseState s : published == null ? List.<Payloads.LicenseState>of() : published) {
+            if (s.until() != null) {
+                Duration left = Duration.between(now, java.time.Instant.parse(s.until()));
+                if (!left.isNegative() && left.compareTo(wait) < 0) {
+                    wait = left.plusMillis(20);
+                }
+            }
+        }
+        publishTimer = ticker.schedule(wait, this::publishPeriodically);
     }
+
+    private io.overcast.edge.session.Ticker.Cancellable publishTimer;
 
     /** Tells the adapter when the state changed (runs on the ticker thread, as everything licensing does). */
     private void publish() {
@@ -114,16 +130,24 @@ public final class EdgeConnector implements AutoCloseable {
         if (!now.equals(published)) {
             try {
                 adapter.licensesChanged(now);
+                boolean news = published == null || !summary(published).equals(summary(now));
                 published = now;
-                LOG.info("license state: "
-                        + now.stream()
-                                .map(s -> s.product() + ":" + s.edition() + "=" + s.state()
-                                        + (s.problem() == null ? "" : " (" + s.problem() + ")"))
-                                .toList());
+                if (news) {
+                    LOG.info("license state: "
+                            + now.stream()
+                                    .map(s -> s.product() + ":" + s.edition() + "=" + s.state()
+                                            + (s.problem() == null ? "" : " (" + s.problem() + ")"))
+                                    .toList());
+                }
             } catch (java.io.IOException | RuntimeException e) {
                 LOG.warning("cannot publish the license state to the monitor: " + e.getMessage());
             }
         }
+    }
+
+    /** The states without their dates: what is worth a log line. */
+    private static List<String> summary(List<Payloads.LicenseState> states) {
+        return states.stream().map(s -> s.product() + s.state() + s.problem()).toList();
     }
 
     /** Publishes to the monitor as soon as an answer changed something. */
@@ -136,7 +160,7 @@ public final class EdgeConnector implements AutoCloseable {
         @Override
         public void granted(Payloads.Leases leases) {
             licensing.granted(leases);
-            publish();
+            publishPeriodically();
         }
 
         @Override
