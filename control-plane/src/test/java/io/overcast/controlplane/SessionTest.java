@@ -182,6 +182,69 @@ class SessionTest {
     }
 
     @Test
+    void leaseRequestsAreAnsweredOverTheSessionAndBadOnesRefused() throws Exception {
+        EdgeState s = enrol("leasing-1");
+        Api.as(owner)
+                .body(java.util.Map.of("planId", "nprobe-pro-daily"))
+                .post("/api/v1/tenants/" + tenant + "/licenses")
+                .then()
+                .statusCode(201);
+        try (RawEdge edge = raw(s)) {
+            edge.send("{\"type\":\"lease\",\"id\":\"early\",\"payload\":{\"wants\":[]}}");
+            JsonNode early = frame(edge.next());
+            assertEquals("error", early.get("type").asText());
+            assertEquals("hello_required", early.get("payload").get("code").asText());
+            edge.send("{\"type\":\"hello\",\"id\":\"h\",\"payload\":{\"protocol\":1,\"capabilities\":[]}}");
+            assertEquals("welcome", frame(edge.next()).get("type").asText());
+            edge.send("{\"type\":\"lease\",\"id\":\"l1\",\"payload\":{\"wants\":[{\"product\":\"nprobe\","
+                    + "\"edition\":\"pro\"},{\"product\":\"ntopng\",\"edition\":\"pro\"}]}}");
+            JsonNode leases = frame(edge.next());
+            assertEquals("leases", leases.get("type").asText());
+            assertEquals("l1", leases.get("id").asText());
+            JsonNode grants = leases.get("payload").get("grants");
+            assertEquals("DAILY", grants.get(0).get("kind").asText());
+            var claims = new io.overcast.licensing.Verifier(java.util.Map.of(
+                            "ovc-lic-1",
+                            io.overcast.licensing.Keys.decode(leases.get("payload")
+                                    .get("keys")
+                                    .get("ovc-lic-1")
+                                    .asText())))
+                    .lease(
+                            grants.get(0).get("document").asText(),
+                            UUID.fromString(s.info().instanceId()),
+                            java.time.Instant.now());
+            assertTrue(claims.valid(), claims.toString());
+            assertEquals(
+                    "not_licensed", grants.get(1).get("problem").get("code").asText());
+            // Too many products, a malformed name: refused as a bad payload, nothing leased.
+            StringBuilder many = new StringBuilder();
+            for (int i = 0; i < 17; i++) {
+                many.append(i == 0 ? "" : ",")
+                        .append("{\"product\":\"p")
+                        .append(i)
+                        .append("\",\"edition\":\"e\"}");
+            }
+            edge.send("{\"type\":\"lease\",\"id\":\"l2\",\"payload\":{\"wants\":[" + many + "]}}");
+            assertEquals(
+                    "payload_invalid",
+                    frame(edge.next()).get("payload").get("code").asText());
+            edge.send("{\"type\":\"lease\",\"id\":\"l3\",\"payload\":{\"wants\":[{\"product\":\"NT OP\","
+                    + "\"edition\":\"x\"}]}}");
+            assertEquals(
+                    "payload_invalid",
+                    frame(edge.next()).get("payload").get("code").asText());
+        }
+        try (var c = ds.getConnection();
+                var st = c.prepareStatement("SELECT count(*) FROM leases WHERE instance_id = ?::uuid")) {
+            st.setString(1, s.info().instanceId());
+            try (var rs = st.executeQuery()) {
+                rs.next();
+                assertEquals(1, rs.getInt(1));
+            }
+        }
+    }
+
+    @Test
     void aHeartbeatAfterRevocationNeverLands() throws Exception {
         EdgeState s = enrol("revoked-2");
         try (RawEdge edge = raw(s)) {
