@@ -163,6 +163,8 @@ const routes = [
   [/^#\/t\/([0-9a-f-]{36})\/enrolment/, viewTokens, true],
   [/^#\/t\/([0-9a-f-]{36})\/alerts/, viewAlerts, true],
   [/^#\/t\/([0-9a-f-]{36})\/channels/, viewChannels, true],
+  [/^#\/t\/([0-9a-f-]{36})\/licenses/, viewLicenses, true],
+  [/^#\/t\/([0-9a-f-]{36})\/billing/, viewBilling, true],
   [/^#\/users/, viewUsers, true],
   [/^#\/audit/, viewAudit, true],
 ];
@@ -228,7 +230,8 @@ async function shell() {
   if (!claims.tenant) nav.append(link('#/', 'Overview'));
   if (tid) {
     nav.append(link(`#/t/${tid}/instances`, 'Instances'), link(`#/t/${tid}/enrolment`, 'Enrolment'),
-      link(`#/t/${tid}/alerts`, 'Alerts'), link(`#/t/${tid}/channels`, 'Channels'));
+      link(`#/t/${tid}/alerts`, 'Alerts'), link(`#/t/${tid}/channels`, 'Channels'),
+      link(`#/t/${tid}/licenses`, 'Licenses'), link(`#/t/${tid}/billing`, 'Billing'));
   }
   nav.append(link('#/users', 'Users'), link('#/audit', 'Audit log'));
   let switcher = null;
@@ -436,6 +439,10 @@ async function viewInstance(main, tid, id) {
         ...fact('Overlay address', i.overlayAddress || 'not on the overlay yet'),
         ...fact('Certificate expires', i.certificateNotAfter ? `${fmtTime(i.certificateNotAfter)} (${fmtAgo(i.certificateNotAfter)})` : '—'),
         ...fact('Enrolled', fmtTime(i.enrolledAt)),
+        ...fact('Licenses', (i.licenses || []).length === 0 ? 'none asked for'
+          : h('span', { 'data-test': 'instance-licenses' }, ...(i.licenses || []).map(l => h('span', { class: 'lic' },
+            `${l.product} ${l.edition}: `, h('span', { class: 'badge s-' + l.state }, l.state),
+            l.until ? ` until ${fmtTime(l.until)}` : '', l.problem ? ` (${l.problem.replace(/_/g, ' ')})` : '')))),
         ...fact('Load (1, 5, 15 min)', health.load1 !== undefined ? [health.load1, health.load5, health.load15].map(v => Number(v).toFixed(2)).join(', ') : '—'),
         ...fact('Memory', health.memTotalBytes ? `${fmtBytes(health.memUsedBytes)} used of ${fmtBytes(health.memTotalBytes)}` : '—'),
         ...fact('Disks', (health.disks || []).map(d => `${d.path}: ${fmtBytes(d.freeBytes)} free of ${fmtBytes(d.totalBytes)}`).join(' · ') || '—'),
@@ -682,6 +689,146 @@ async function viewChannels(main, tid) {
         })))));
   };
   await load();
+}
+
+// ------------------------------------------------------------------ licensing
+
+function licenseUse(l) {
+  if (l.kind === 'POOLED') return `${fmtNumber(l.seatsInUse)} of ${fmtNumber(l.seats)} seats in use`;
+  if (l.kind === 'DAILY') return `${fmtNumber(l.daysThisMonth)} day${l.daysThisMonth === 1 ? '' : 's'} used this month`;
+  return l.systemId ? `locked to ${l.systemId}` : l.instanceId ? 'assigned' : 'not assigned';
+}
+
+function licenseValidity(l) {
+  if (l.kind === 'PERMANENT') return l.maintenanceUntil ? `perpetual; maintenance until ${fmtTime(l.maintenanceUntil)}` : 'perpetual';
+  return l.expiresAt ? `until ${fmtTime(l.expiresAt)}` : 'while paid';
+}
+
+async function download(tid, l) {
+  const resp = await fetch(`/api/v1/tenants/${tid}/licenses/${l.id}/file`, { headers: { Authorization: 'Bearer ' + session.token } });
+  if (!resp.ok) throw new ApiError(resp.status, 'download_failed', 'The license file could not be downloaded.');
+  const url = URL.createObjectURL(await resp.blob());
+  const a = h('a', { href: url, download: `overcast-license-${l.id}.jws` });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+async function viewLicenses(main, tid) {
+  main.append(h('h1', {}, 'Licenses'));
+  const list = h('div');
+  let instances = [];
+  if (session.can('ADMIN')) {
+    // The operator's path (a private cloud runs with billing off): issue from a plan, signed with this deployment's key.
+    const plans = await api('GET', '/api/v1/plans').catch(() => []);
+    const plan = h('select', { 'aria-label': 'Plan' }, ...plans.map(p => h('option', { value: p.id }, p.name)));
+    const system = h('input', { placeholder: 'system id (permanent licenses)', maxlength: '200' });
+    const seats = h('input', { type: 'number', min: '1', max: '100000', placeholder: 'seats', 'aria-label': 'Seats' });
+    const err = h('div');
+    main.append(h('details', { class: 'panel' }, h('summary', {}, 'Issue a license without payment'),
+      h('form', { 'data-test': 'issue-license', onsubmit: async e => {
+        e.preventDefault();
+        clear(err);
+        const body = { planId: plan.value };
+        if (system.value.trim()) body.systemId = system.value.trim();
+        if (seats.value) body.seats = Number(seats.value);
+        try { await api('POST', `/api/v1/tenants/${tid}/licenses`, body); system.value = ''; seats.value = ''; await load(); }
+        catch (x) { err.append(errorBox('The license was not issued', x)); }
+      } }, h('div', { class: 'row' }, h('label', { class: 'grow' }, 'Plan', plan), h('label', {}, 'System id', system),
+        h('label', {}, 'Seats', seats), h('button', { class: 'primary' }, 'Issue')), err)));
+  }
+  main.append(list);
+  const load = async () => {
+    let licenses;
+    try {
+      licenses = await api('GET', `/api/v1/tenants/${tid}/licenses`);
+      if (session.can('OPERATOR')) instances = (await api('GET', `/api/v1/tenants/${tid}/instances?size=200&sort=name`)).items;
+    } catch (e) { clear(list).append(errorBox('The licenses could not be loaded', e, load)); return; }
+    if (licenses.length === 0) {
+      clear(list).append(h('div', { class: 'panel empty' }, 'No licenses yet. ', h('a', { href: `#/t/${tid}/billing` }, 'Buy one'),
+        ', or run instances against daily and pooled licenses once the tenant has them.'));
+      return;
+    }
+    clear(list).append(h('div', { class: 'panel table-wrap' }, h('table', { 'data-test': 'licenses' },
+      h('thead', {}, h('tr', {}, ...['Product', 'Kind', 'Use', 'Valid', 'Status', 'Source', ''].map(t => h('th', {}, t)))),
+      h('tbody', {}, ...licenses.map(l => {
+        const err = h('div', { class: 'small' });
+        const assign = session.can('OPERATOR') && l.status === 'ACTIVE' && (l.kind === 'PERMANENT' || l.kind === 'SUBSCRIPTION')
+          ? h('select', { 'aria-label': 'Assign to instance', onchange: async e => {
+              clear(err);
+              try {
+                if (e.target.value) await api('POST', `/api/v1/tenants/${tid}/licenses/${l.id}/assign`, { instanceId: e.target.value });
+                else await api('POST', `/api/v1/tenants/${tid}/licenses/${l.id}/release`);
+                await load();
+              } catch (x) { err.append(errorBox('The license was not assigned', x)); }
+            } }, h('option', { value: '' }, 'Not assigned'), ...instances.map(i => h('option', { value: i.id, selected: i.id === l.instanceId ? '' : null }, i.name)))
+          : null;
+        return h('tr', { 'data-test': 'license-row', 'data-kind': l.kind, 'data-status': l.status },
+          h('td', {}, `${l.product} ${l.edition.replace(/_/g, ' ')}`), h('td', {}, l.kind.toLowerCase()),
+          h('td', { 'data-test': 'license-use' }, licenseUse(l)), h('td', {}, licenseValidity(l)),
+          h('td', {}, h('span', { class: 'badge s-' + l.status }, l.status)), h('td', {}, l.source === 'STRIPE' ? 'purchase' : 'issued'),
+          h('td', {}, h('div', { class: 'row' }, assign, h('button', { onclick: async () => {
+            clear(err);
+            try { await download(tid, l); } catch (x) { err.append(errorBox('The file was not downloaded', x)); }
+          } }, 'Download')), err));
+      })))));
+  };
+  await load();
+}
+
+async function viewBilling(main, tid) {
+  main.append(h('h1', {}, 'Billing'));
+  const p = params();
+  if (p.get('checkout') === 'success') main.append(h('div', { class: 'panel notice', role: 'status' }, 'Payment received. The licenses appear once Stripe confirms it, usually within seconds.'));
+  if (p.get('checkout') === 'cancelled') main.append(h('div', { class: 'panel notice', role: 'status' }, 'Checkout cancelled: nothing was charged.'));
+  const usageBox = h('div');
+  const buyBox = h('div');
+  const purchasesBox = h('div');
+  main.append(h('h2', {}, 'Daily use this month'), usageBox, h('h2', {}, 'Buy'), buyBox, h('h2', {}, 'Purchases'), purchasesBox);
+  const [usage, status, plans, purchases] = await Promise.all([
+    api('GET', `/api/v1/tenants/${tid}/usage`), api('GET', '/api/v1/billing'), api('GET', '/api/v1/plans'),
+    api('GET', `/api/v1/tenants/${tid}/billing/purchases`)]);
+  usageBox.append(usage.days.length === 0
+    ? h('div', { class: 'panel empty', 'data-test': 'usage' }, 'No days consumed this month. A day counts once per instance running a daily-licensed product that day (UTC).')
+    : h('div', { class: 'panel table-wrap', 'data-test': 'usage' },
+      h('p', {}, h('strong', { 'data-test': 'usage-total' }, fmtNumber(usage.total)), ` instance-day${usage.total === 1 ? '' : 's'} from ${usage.from} to ${usage.to} (UTC)`),
+      h('table', {}, h('thead', {}, h('tr', {}, ...['Day', 'Product', 'Instances'].map(t => h('th', {}, t)))),
+        h('tbody', {}, ...usage.days.map(d => h('tr', {}, h('td', {}, d.day), h('td', {}, `${d.product} ${d.edition.replace(/_/g, ' ')}`), h('td', {}, fmtNumber(d.instances))))))));
+  const claims = session.claims();
+  if (!status.enabled) {
+    buyBox.append(h('div', { class: 'panel empty' }, 'Billing is off on this deployment: licenses are issued by its operator.'));
+  } else if (claims.tenant || !session.can('ADMIN')) {
+    buyBox.append(h('div', { class: 'panel empty' }, 'Purchases are made by the organization\'s administrators.'));
+  } else {
+    const forSale = plans.filter(x => x.stripePrice);
+    buyBox.append(h('div', { class: 'panel table-wrap' }, h('table', { 'data-test': 'plans' },
+      h('thead', {}, h('tr', {}, ...['Plan', 'Kind', 'Term', ''].map(t => h('th', {}, t)))),
+      h('tbody', {}, ...forSale.map(x => {
+        const qty = x.kind === 'PERMANENT' || x.kind === 'DAILY' ? null
+          : h('input', { type: 'number', min: '1', max: '10000', value: x.kind === 'POOLED' ? String(x.seats) : '1', 'aria-label': `${x.kind === 'POOLED' ? 'Seats' : 'Quantity'} of ${x.name}`, class: 'qty' });
+        const system = x.kind === 'PERMANENT' ? h('input', { placeholder: 'system id', 'aria-label': `System id for ${x.name}`, maxlength: '200' }) : null;
+        const err = h('div', { class: 'small' });
+        return h('tr', { 'data-test': 'plan-row', 'data-plan': x.id }, h('td', {}, x.name), h('td', {}, x.kind.toLowerCase()),
+          h('td', {}, x.kind === 'DAILY' ? 'billed per instance-day' : x.kind === 'PERMANENT' ? 'one-off, node-locked' : `${x.durationDays} days`),
+          h('td', {}, h('div', { class: 'row' }, qty, system, h('button', { class: 'primary', 'data-test': 'buy', onclick: async ev => {
+            clear(err);
+            const body = { planId: x.id };
+            if (qty) body.quantity = Number(qty.value);
+            if (system) body.systemId = system.value.trim() || undefined;
+            ev.target.disabled = true;
+            try { const c = await api('POST', `/api/v1/tenants/${tid}/billing/checkout`, body); location.assign(c.url); }
+            catch (e) { err.append(errorBox('Checkout could not start', e)); ev.target.disabled = false; }
+          } }, 'Buy')), err));
+      })))));
+  }
+  purchasesBox.append(purchases.length === 0 ? h('div', { class: 'panel empty' }, 'No purchases yet.')
+    : h('div', { class: 'panel table-wrap' }, h('table', { 'data-test': 'purchases' },
+      h('thead', {}, h('tr', {}, ...['When', 'Plan', 'Quantity', 'Status', ''].map(t => h('th', {}, t)))),
+      h('tbody', {}, ...purchases.map(x => h('tr', { 'data-test': 'purchase-row', 'data-status': x.status },
+        h('td', { title: fmtTime(x.createdAt) }, fmtAgo(x.createdAt)), h('td', {}, x.planId), h('td', {}, fmtNumber(x.quantity)),
+        h('td', {}, h('span', { class: 'badge s-' + x.status }, x.status.replace(/_/g, ' ').toLowerCase()), x.endedReason ? ` (${x.endedReason.replace(/_/g, ' ')})` : ''),
+        h('td', {}, x.checkoutUrl ? h('a', { href: x.checkoutUrl }, 'Continue to payment') : null)))))));
 }
 
 async function viewUsers(main) {

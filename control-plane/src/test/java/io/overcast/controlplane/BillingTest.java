@@ -77,7 +77,7 @@ class BillingTest {
                 .post(checkoutUrl())
                 .then()
                 .statusCode(201)
-                .body("url", startsWith("https://checkout.stripe.com/c/pay/cs_test_"))
+                .body("url", startsWith(FakeStripeResource.stripe.base() + "/c/pay/cs_test_"))
                 .extract()
                 .path("purchaseId"));
     }

@@ -80,6 +80,18 @@ public final class FakeStripe implements AutoCloseable {
             String auth = x.getRequestHeaders().getFirst("Authorization");
             Map<String, String> form = form(body);
             requests.add(new Request(path, form, key, auth));
+            if ("GET".equals(x.getRequestMethod()) && path.startsWith("/c/pay/")) {
+                byte[] page =
+                        ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>Checkout (local"
+                                        + " stand-in)</title></head><body><h1 data-test=\"checkout\">Checkout "
+                                        + path.substring("/c/pay/".length()).replaceAll("[^A-Za-z0-9_]", "")
+                                        + "</h1><p>Stripe's hosted page would take the payment here.</p></body></html>")
+                                .getBytes(StandardCharsets.UTF_8);
+                x.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+                x.sendResponseHeaders(200, page.length);
+                x.getResponseBody().write(page);
+                return;
+            }
             if (!("Bearer " + API_KEY).equals(auth)) {
                 reply(x, 401, error("invalid_request_error", "api_key_invalid", "Invalid API Key provided"));
                 return;
@@ -142,7 +154,9 @@ public final class FakeStripe implements AutoCloseable {
         s.put("status", "open");
         s.put("success_url", form.get("success_url"));
         s.put("cancel_url", form.get("cancel_url"));
-        s.put("url", "https://checkout.stripe.com/c/pay/" + id);
+        // Stripe answers with a checkout.stripe.com page; this server serves its own stand-in, so a browser test can
+        // follow the link without the internet.
+        s.put("url", base() + "/c/pay/" + id);
         return JSON.writeValueAsString(s);
     }
 

@@ -88,8 +88,8 @@ public class StripeGateway {
                                 : SessionCreateParams.Mode.SUBSCRIPTION)
                 .setCustomer(customer)
                 .setClientReferenceId(purchaseId.toString())
-                .setSuccessUrl(back + "#/billing?tenant=" + tenantId + "&checkout=success")
-                .setCancelUrl(back + "#/billing?tenant=" + tenantId + "&checkout=cancelled")
+                .setSuccessUrl(back + "#/t/" + tenantId + "/billing?checkout=success")
+                .setCancelUrl(back + "#/t/" + tenantId + "/billing?checkout=cancelled")
                 .putMetadata("purchase", purchaseId.toString())
                 .putMetadata("tenant", tenantId.toString())
                 .putMetadata("plan", planId);

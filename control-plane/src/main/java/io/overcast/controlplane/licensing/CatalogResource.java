@@ -11,15 +11,30 @@ import jakarta.ws.rs.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** GET /api/v1/plans (the catalog) and GET /api/v1/licensing/keys (what verifies licenses offline). */
+/**
+ * GET /api/v1/plans (the catalog), GET /api/v1/licensing/keys (what verifies licenses offline) and GET
+ * /api/v1/billing (whether billing is on).
+ */
 @Path("/api/v1")
 public class CatalogResource {
     private final Pool pool;
     private final LicensingKeys keys;
+    private final io.overcast.controlplane.billing.StripeGateway stripe;
 
-    CatalogResource(Pool pool, LicensingKeys keys) {
+    CatalogResource(Pool pool, LicensingKeys keys, io.overcast.controlplane.billing.StripeGateway stripe) {
         this.pool = pool;
         this.keys = keys;
+        this.stripe = stripe;
+    }
+
+    public record BillingStatus(boolean enabled) {}
+
+    /** Whether purchases go through Stripe here (a private cloud runs with billing off). */
+    @GET
+    @Path("/billing")
+    @RolesAllowed({"OWNER", "ADMIN", "OPERATOR", "VIEWER"})
+    public BillingStatus billing() {
+        return new BillingStatus(stripe.enabled());
     }
 
     @GET

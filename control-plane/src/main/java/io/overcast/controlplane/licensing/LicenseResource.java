@@ -62,9 +62,15 @@ public class LicenseResource {
             String status,
             String source,
             String keyId,
-            OffsetDateTime createdAt) {
+            OffsetDateTime createdAt,
+            long seatsInUse,
+            long daysThisMonth) {
         static final String COLUMNS = "id, tenant_id, plan_id, product, edition, kind, system_id, seats, not_before,"
-                + " expires_at, maintenance_until, instance_id, status, source, key_id, created_at";
+                + " expires_at, maintenance_until, instance_id, status, source, key_id, created_at, (SELECT"
+                + " count(DISTINCT x.instance_id) FROM leases x WHERE x.license_id = licenses.id AND x.released_at IS"
+                + " NULL AND x.valid_until > now()) AS seats_in_use, (SELECT count(*) FROM usage_days u WHERE"
+                + " u.license_id = licenses.id AND u.day >= date_trunc('month', now() AT TIME ZONE 'UTC')::date) AS"
+                + " days_this_month";
 
         static LicenseView of(Row r) {
             return new LicenseView(
@@ -83,7 +89,9 @@ public class LicenseResource {
                     r.getString("status"),
                     r.getString("source"),
                     r.getString("key_id"),
-                    r.getOffsetDateTime("created_at"));
+                    r.getOffsetDateTime("created_at"),
+                    r.getLong("seats_in_use"),
+                    r.getLong("days_this_month"));
         }
     }
 

@@ -75,6 +75,17 @@ final class ApiClient {
         return r.body().isEmpty() ? json.createObjectNode() : json.readTree(r.body());
     }
 
+    /** Posts a raw body with one extra header (a webhook as Stripe delivers it); answers the status. */
+    int postRaw(String path, String body, String header, String value) throws Exception {
+        var r = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json; charset=utf-8")
+                .header(header, value)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        return http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     /** The HTTP status a call answers, without failing on errors. */
     int status(String method, String path, Object body) throws Exception {
         return http.send(request(method, path, body), HttpResponse.BodyHandlers.discarding())

@@ -67,7 +67,13 @@ class ConsoleBrowserIT {
                 "needs Debian's chromium and chromium-driver (.ci/run installs them)");
         Processes.dropDatabase(DB);
         port = Processes.freePort();
-        controlPlane = Processes.controlPlane("console-control-plane", Processes.controlPlaneEnv(DB, port, 2525));
+        stripe = new io.overcast.controlplane.FakeStripe();
+        var env = Processes.controlPlaneEnv(DB, port, 2525);
+        env.put("OVERCAST_STRIPE_API_KEY", io.overcast.controlplane.FakeStripe.API_KEY);
+        env.put("OVERCAST_STRIPE_API_BASE", stripe.base());
+        env.put("OVERCAST_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET);
+        env.put("OVERCAST_STRIPE_RETURN_URL", base());
+        controlPlane = Processes.controlPlane("console-control-plane", env);
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             assertTrue(controlPlane.process.isAlive(), controlPlane.output());
             return ApiClient.healthy(port, DB);
@@ -94,8 +100,18 @@ class ConsoleBrowserIT {
         wait = new WebDriverWait(browser, Duration.ofSeconds(15));
     }
 
+    private static final String WEBHOOK_SECRET = "whsec_console_test";
+    private static io.overcast.controlplane.FakeStripe stripe;
+    private static final List<Processes.Proc> licensedEdges = new ArrayList<>();
+
     @AfterAll
     static void stop() throws Exception {
+        for (Processes.Proc p : licensedEdges) {
+            p.close();
+        }
+        if (stripe != null) {
+            stripe.close();
+        }
         if (edge != null) {
             edge.descendants().forEach(ProcessHandle::destroyForcibly);
             edge.destroyForcibly();
@@ -368,5 +384,113 @@ class ConsoleBrowserIT {
                 find(".pager").getText());
         screenshot("ten-thousand");
         assertTrue(ms < 1000, "first page in " + ms + " ms");
+    }
+
+    @Test
+    @Order(8)
+    void licensesAndBillingShowWhatIsUsedAndBuyingGoesThroughCheckout() throws Exception {
+        String licenses = "/api/v1/tenants/" + tenantId + "/licenses";
+        api.post(licenses, Map.of("planId", "ntopng-el-daily"));
+        api.post(licenses, Map.of("planId", "agent-pool-50", "seats", 5));
+        // An edge running both products under them.
+        Path dir = Files.createTempDirectory("console-licensed-edge");
+        String token = api.post("/api/v1/tenants/" + tenantId + "/enrollment-tokens", Map.of("name", "licensed"))
+                .get("token")
+                .asText();
+        assertEquals(
+                0,
+                Processes.edgeCommand(
+                        "console-licensed-enroll",
+                        "enroll",
+                        "--server",
+                        api.base().toString(),
+                        "--token",
+                        token,
+                        "--state-dir",
+                        dir.toString(),
+                        "--system-id",
+                        "licensed-box"));
+        licensedEdges.add(Processes.edge(
+                "console-licensed-edge",
+                "run",
+                "--state-dir",
+                dir.toString(),
+                "--system-id",
+                "licensed-box",
+                "--license",
+                "ntopng:enterprise_l",
+                "--license",
+                "agent:standard"));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> api.get("/api/v1/tenants/" + tenantId + "/usage")
+                                .get("total")
+                                .asInt()
+                        == 1);
+
+        browser.get(base() + "#/t/" + tenantId + "/licenses");
+        wait.until(d -> !d.findElements(By.cssSelector("[data-test=sign-out], input[name=email]"))
+                .isEmpty());
+        if (!browser.findElements(By.cssSelector("input[name=email]")).isEmpty()) {
+            signIn("admin@example.test", "an e2e password");
+        }
+        wait.until(d -> {
+            String uses = d.findElements(By.cssSelector("[data-test=license-use]")).stream()
+                    .map(WebElement::getText)
+                    .reduce("", (a, b) -> a + "|" + b);
+            return uses.contains("1 of 5 seats in use") && uses.contains("1 day used this month");
+        });
+        screenshot("licenses");
+
+        browser.get(base() + "#/t/" + tenantId + "/billing");
+        assertEquals("1", find("[data-test=usage-total]").getText());
+        screenshot("billing");
+        WebElement plan = find("[data-plan=ntopng-em-yearly]");
+        WebElement quantity = plan.findElement(By.cssSelector("input.qty"));
+        quantity.clear();
+        quantity.sendKeys("2");
+        plan.findElement(By.cssSelector("[data-test=buy]")).click();
+        wait.until(d -> d.getCurrentUrl().startsWith(stripe.base() + "/c/pay/cs_test_"));
+        find("[data-test=checkout]");
+        screenshot("stripe-checkout");
+        var sent = stripe.requests("/v1/checkout/sessions");
+        var form = sent.get(sent.size() - 1).form();
+        assertEquals("2", form.get("line_items[0][quantity]"));
+        assertEquals(base() + "#/t/" + tenantId + "/billing?checkout=success", form.get("success_url"));
+
+        // Stripe confirms the payment to the webhook; Checkout sends the buyer back.
+        String purchase = form.get("client_reference_id");
+        long t = System.currentTimeMillis() / 1000;
+        String event = new com.fasterxml.jackson.databind.ObjectMapper()
+                .writeValueAsString(Map.of(
+                        "id",
+                        "evt_console_" + purchase,
+                        "object",
+                        "event",
+                        "type",
+                        "checkout.session.completed",
+                        "created",
+                        t,
+                        "data",
+                        Map.of(
+                                "object",
+                                Map.of(
+                                        "id", form.get("client_reference_id"),
+                                        "object", "checkout.session",
+                                        "client_reference_id", purchase,
+                                        "payment_status", "paid",
+                                        "subscription", "sub_console"))));
+        String signature = com.stripe.net.Webhook.Util.computeHmacSha256(WEBHOOK_SECRET, t + "." + event);
+        assertEquals(
+                200,
+                api.postRaw(
+                        "/api/v1/billing/stripe/webhook", event, "Stripe-Signature", "t=" + t + ",v1=" + signature));
+        browser.get(form.get("success_url"));
+        find("[data-test=purchase-row][data-status=FULFILLED]");
+        screenshot("billing-fulfilled");
+        browser.get(base() + "#/t/" + tenantId + "/licenses");
+        wait.until(d -> d.findElements(By.cssSelector("[data-test=license-row][data-kind=SUBSCRIPTION]"))
+                        .size()
+                == 2);
+        screenshot("licenses-bought");
     }
 }
