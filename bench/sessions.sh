@@ -3,6 +3,8 @@
 #   bench/sessions.sh [N] [heartbeat-interval-seconds]
 # Prints enrolments/s, sessions held, control-plane RSS per idle session, heartbeat handling p50/p99 (the control
 # plane's own timer), and how long it takes from killing every edge at once to all of them OFFLINE.
+# ROLLOVER=1 also measures the midnight rollover of DAILY leases: every held session asks for its lease at the
+# same instant; prints leases/s, and the usage records written (one per instance: none lost, none twice).
 # Needs a built tree (./mvnw -DskipTests install) and the local PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,8 +54,15 @@ heap_kb() {
 SOURCES=$(( (N + 19999) / 20000 ))
 GO=$OUT/go
 rm -f "$GO"
+ROLL=$OUT/rollover
+rm -f "$ROLL"
+ROLLOVER_ARGS=()
+if [ "${ROLLOVER:-0}" = 1 ]; then
+  api -d '{"planId":"ntopng-el-daily"}' "$BASE/api/v1/tenants/$TENANT/licenses" >/dev/null
+  ROLLOVER_ARGS=(--rollover-file "$ROLL" --lease ntopng:enterprise_l)
+fi
 java -Xmx4g -jar bench/target/loadgen.jar --server "$BASE" --token "$ENROLL" --count "$N" --warmup "$WARMUP" --sources "$SOURCES" \
-  --go-file "$GO" > "$OUT/loadgen.log" 2>&1 &
+  --go-file "$GO" "${ROLLOVER_ARGS[@]}" > "$OUT/loadgen.log" 2>&1 &
 LG=$!
 until grep -q WAITING "$OUT/loadgen.log"; do
   kill -0 $LG 2>/dev/null || { cat "$OUT/loadgen.log"; exit 1; }
@@ -79,6 +88,15 @@ P50=$(echo "$METRICS" | awk -F' ' '/^overcast_heartbeat_handling_seconds\{quanti
 P99=$(echo "$METRICS" | awk -F' ' '/^overcast_heartbeat_handling_seconds\{quantile="0.99"/ {printf "%.3f", $2*1000}')
 BEATS=$(echo "$METRICS" | awk '/^overcast_heartbeats_total/ {print $2}')
 
+if [ "${ROLLOVER:-0}" = 1 ]; then
+  touch "$ROLL"
+  until grep -q ROLLOVER "$OUT/loadgen.log"; do
+    kill -0 $LG 2>/dev/null || { cat "$OUT/loadgen.log"; exit 1; }
+    sleep 0.5
+  done
+  USAGE=$(psql -h 127.0.0.1 -U postgres -d $DB -tAc "select count(*) || ' usage records for ' || count(distinct instance_id) || ' instances' from usage_days")
+fi
+
 kill -9 $LG
 T0=$(date +%s.%N)
 while [ "$(online)" != 0 ]; do sleep 0.1; done
@@ -92,3 +110,7 @@ echo "control-plane RSS: $((RSS0 / 1024)) MiB before the sessions, $((RSSN / 102
 echo "control-plane heap after GC: $((HEAP0 / 1024)) MiB before, $((HEAPN / 1024)) MiB with $HELD: $(( (HEAPN - HEAP0) / (HELD > 0 ? HELD : 1) )) KiB per session"
 echo "heartbeat handling: p50 ${P50} ms, p99 ${P99} ms over $BEATS heartbeats"
 python3 -c "print('kill all edges -> all OFFLINE: %.2f s' % ($T1 - $T0))"
+if [ "${ROLLOVER:-0}" = 1 ]; then
+  grep ROLLOVER "$OUT/loadgen.log"
+  echo "after the rollover: $USAGE"
+fi

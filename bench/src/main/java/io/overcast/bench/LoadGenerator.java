@@ -71,6 +71,15 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--hold-seconds", defaultValue = "0", description = "0: hold until killed")
     int holdSeconds;
 
+    @Option(
+            names = "--rollover-file",
+            description = "once holding, wait for this file, then every session asks for its lease at once (the"
+                    + " midnight rollover of DAILY leases)")
+    java.nio.file.Path rolloverFile;
+
+    @Option(names = "--lease", defaultValue = "ntopng:enterprise_l", description = "product:edition to lease")
+    String lease;
+
     @Option(names = "--go-file", description = "after enrolling, wait until this file exists before connecting")
     java.nio.file.Path goFile;
 
@@ -120,6 +129,7 @@ public final class LoadGenerator implements Callable<Integer> {
         AtomicInteger online = new AtomicInteger();
         AtomicInteger connectFailures = new AtomicInteger();
         AtomicInteger heartbeats = new AtomicInteger();
+        java.util.Queue<WebSocket> live = new java.util.concurrent.ConcurrentLinkedQueue<>();
         // Counts down once per edge that got its welcome or failed to connect.
         CountDownLatch settled = new CountDownLatch(count - failedEnrolments);
         long c0 = System.nanoTime();
@@ -152,7 +162,7 @@ public final class LoadGenerator implements Callable<Integer> {
                             }
                             return;
                         }
-                        drive(vertx, ar.result(), online, heartbeats, settled);
+                        drive(vertx, ar.result(), online, heartbeats, settled, live);
                     });
         }
         inFlight.acquire(connectConcurrency);
@@ -163,6 +173,9 @@ public final class LoadGenerator implements Callable<Integer> {
                 online.get(), connectFailures.get(), (System.nanoTime() - c0) / 1e9);
         vertx.setPeriodic(
                 5000, timer -> System.out.printf("online %d, heartbeats sent %d%n", online.get(), heartbeats.get()));
+        if (rolloverFile != null) {
+            rollover(live);
+        }
         CountDownLatch never = new CountDownLatch(1);
         if (holdSeconds == 0) {
             never.await(); // hold until killed
@@ -268,8 +281,47 @@ public final class LoadGenerator implements Callable<Integer> {
         }
     }
 
+    private final AtomicInteger granted = new AtomicInteger();
+    private final AtomicInteger refused = new AtomicInteger();
+    private volatile CountDownLatch answered = new CountDownLatch(0);
+
+    /**
+     * Every live session sends its lease request at the same instant, as DAILY leases all lapse at midnight UTC
+     * (real edges spread it over 30 s; this is the worst case). Prints how long until every one was answered.
+     */
+    private void rollover(java.util.Queue<WebSocket> live) throws Exception {
+        awaitFile(rolloverFile);
+        int colon = lease.indexOf(':');
+        String request = codec.encode(
+                FrameType.LEASE,
+                "rollover",
+                new Payloads.LeaseRequest(
+                        List.of(new Payloads.Want(lease.substring(0, colon), lease.substring(colon + 1)))));
+        List<WebSocket> sockets = new java.util.ArrayList<>(live);
+        answered = new CountDownLatch(sockets.size());
+        long t0 = System.nanoTime();
+        for (WebSocket ws : sockets) {
+            ws.writeTextMessage(request);
+        }
+        boolean all = answered.await(120, TimeUnit.SECONDS);
+        double s = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(
+                "ROLLOVER %d leases granted, %d refused, of %d sessions in %.2f s (%.0f/s)%s%n",
+                granted.get(),
+                refused.get(),
+                sockets.size(),
+                s,
+                (granted.get() + refused.get()) / s,
+                all ? "" : " (timed out waiting for the rest)");
+    }
+
     private void drive(
-            Vertx vertx, WebSocket ws, AtomicInteger online, AtomicInteger heartbeats, CountDownLatch settled) {
+            Vertx vertx,
+            WebSocket ws,
+            AtomicInteger online,
+            AtomicInteger heartbeats,
+            CountDownLatch settled,
+            java.util.Queue<WebSocket> live) {
         Health health = new Health(
                 0.5,
                 0.4,
@@ -282,8 +334,14 @@ public final class LoadGenerator implements Callable<Integer> {
         String beat = codec.encode(FrameType.HEARTBEAT, null, new Payloads.Heartbeat(health));
         boolean[] welcomed = {false};
         ws.textMessageHandler(text -> {
+            if (text.startsWith("{\"type\":\"leases\"")) {
+                (text.contains("\"document\":\"") ? granted : refused).incrementAndGet();
+                answered.countDown();
+                return;
+            }
             if (!welcomed[0] && text.contains("\"welcome\"")) {
                 welcomed[0] = true;
+                live.add(ws);
                 online.incrementAndGet();
                 settled.countDown();
                 int interval = 15;

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.stripe.net.Webhook;
 import io.overcast.controlplane.billing.MeterOutbox;
 import io.overcast.controlplane.licensing.LeaseService;
+import io.overcast.fakestripe.FakeStripe;
 import io.overcast.licensing.UsageDay;
 import io.overcast.protocol.Payloads;
 import io.quarkus.test.common.QuarkusTestResource;

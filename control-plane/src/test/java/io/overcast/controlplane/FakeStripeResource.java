@@ -1,5 +1,6 @@
 package io.overcast.controlplane;
 
+import io.overcast.fakestripe.FakeStripe;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;

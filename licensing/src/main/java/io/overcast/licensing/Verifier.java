@@ -16,10 +16,29 @@ import org.jose4j.lang.JoseException;
  * clock guard.
  */
 public final class Verifier {
-    private final Map<String, PublicKey> keys;
+    /** DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows. */
+    private static final byte[] ED25519_SPKI_PREFIX = {
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
+    };
+
+    private final Map<String, byte[]> keys;
 
     public Verifier(Map<String, PublicKey> keys) {
-        this.keys = Map.copyOf(Objects.requireNonNull(keys, "keys"));
+        Objects.requireNonNull(keys, "keys");
+        Map<String, byte[]> raw = new java.util.HashMap<>();
+        keys.forEach((id, key) -> raw.put(id, rawEd25519(key)));
+        this.keys = Map.copyOf(raw);
+    }
+
+    private static byte[] rawEd25519(PublicKey key) {
+        byte[] spki = key.getEncoded();
+        if (spki == null
+                || spki.length != ED25519_SPKI_PREFIX.length + 32
+                || !java.util.Arrays.equals(
+                        java.util.Arrays.copyOf(spki, ED25519_SPKI_PREFIX.length), ED25519_SPKI_PREFIX)) {
+            throw new IllegalArgumentException("licenses are verified with Ed25519 keys, not " + key.getAlgorithm());
+        }
+        return java.util.Arrays.copyOfRange(spki, ED25519_SPKI_PREFIX.length, spki.length);
     }
 
     /** A license for this system (null: do not check node locking, e.g. on the issuing side). */
@@ -83,7 +102,7 @@ public final class Verifier {
                     Problem.UNSUPPORTED_ALGORITHM, "only EdDSA is accepted, not " + jws.getAlgorithmHeaderValue());
         }
         String keyId = jws.getKeyIdHeaderValue();
-        PublicKey key = keyId == null ? null : keys.get(keyId);
+        byte[] key = keyId == null ? null : keys.get(keyId);
         if (key == null) {
             return new Verification.Invalid<>(Problem.UNKNOWN_KEY, "signed with an unknown key " + keyId);
         }
@@ -91,12 +110,18 @@ public final class Verifier {
             return new Verification.Invalid<>(Problem.WRONG_TYPE, "expected a " + type);
         }
         try {
-            jws.setKey(key);
-            if (!jws.verifySignature()) {
+            // The EdDSA check itself, over the JWS signing input (RFC 7515 §5.2, RFC 8037), with Bouncy Castle's
+            // RFC 8032 verification: it refuses non-canonical signatures and points, as the JDK's does.
+            String compact = document.strip();
+            int second = compact.lastIndexOf('.');
+            byte[] input = compact.substring(0, second).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] signature = java.util.Base64.getUrlDecoder().decode(compact.substring(second + 1));
+            if (signature.length != org.bouncycastle.math.ec.rfc8032.Ed25519.SIGNATURE_SIZE
+                    || !org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, key, 0, input, 0, input.length)) {
                 return new Verification.Invalid<>(Problem.BAD_SIGNATURE, "the signature does not verify");
             }
             return new Verification.Valid<>(Documents.JSON.readValue(jws.getUnverifiedPayload(), claims), keyId);
-        } catch (JoseException e) {
+        } catch (IllegalArgumentException e) {
             return new Verification.Invalid<>(Problem.BAD_SIGNATURE, "the signature does not verify");
         } catch (java.io.IOException | RuntimeException e) {
             return new Verification.Invalid<>(Problem.MALFORMED, "the claims are not a valid document");

@@ -146,6 +146,13 @@ public interface OvercastConfig {
         /** Edges renew DAILY leases at midnight plus a random delay up to this, spreading the rollover. */
         @WithDefault("30s")
         Duration midnightSpread();
+
+        /**
+         * Lease transactions in flight at once; more wait in memory, so a burst leaves database connections to
+         * the heartbeat flush and the offline sweep (the pool has 20).
+         */
+        @WithDefault("6")
+        int leaseConcurrency();
     }
 
     /**

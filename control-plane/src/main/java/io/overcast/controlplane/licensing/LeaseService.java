@@ -47,12 +47,14 @@ public class LeaseService {
     private final LicensingKeys keys;
     private final OvercastConfig config;
     private final Clock clock;
+    private final AsyncLimiter limiter;
 
     LeaseService(Pool pool, LicensingKeys keys, OvercastConfig config) {
         this.pool = pool;
         this.keys = keys;
         this.config = config;
         this.clock = Clock.systemUTC();
+        this.limiter = new AsyncLimiter(config.licensing().leaseConcurrency());
     }
 
     /** Checks a request's shape; a bad one is refused as a bad frame (nothing is written). */
@@ -80,6 +82,10 @@ public class LeaseService {
     }
 
     public Uni<Payloads.Leases> grant(UUID instanceId, UUID tenantId, List<Payloads.Want> wants) {
+        return limiter.run(() -> grantNow(instanceId, tenantId, wants));
+    }
+
+    private Uni<Payloads.Leases> grantNow(UUID instanceId, UUID tenantId, List<Payloads.Want> wants) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         return pool.withTransaction(conn -> conn.preparedQuery(
                                 "SELECT system_id, status FROM instances WHERE id = $1 AND tenant_id = $2 FOR SHARE")

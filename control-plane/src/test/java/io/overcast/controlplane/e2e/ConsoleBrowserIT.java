@@ -67,9 +67,9 @@ class ConsoleBrowserIT {
                 "needs Debian's chromium and chromium-driver (.ci/run installs them)");
         Processes.dropDatabase(DB);
         port = Processes.freePort();
-        stripe = new io.overcast.controlplane.FakeStripe();
+        stripe = new io.overcast.fakestripe.FakeStripe();
         var env = Processes.controlPlaneEnv(DB, port, 2525);
-        env.put("OVERCAST_STRIPE_API_KEY", io.overcast.controlplane.FakeStripe.API_KEY);
+        env.put("OVERCAST_STRIPE_API_KEY", io.overcast.fakestripe.FakeStripe.API_KEY);
         env.put("OVERCAST_STRIPE_API_BASE", stripe.base());
         env.put("OVERCAST_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET);
         env.put("OVERCAST_STRIPE_RETURN_URL", base());
@@ -101,7 +101,7 @@ class ConsoleBrowserIT {
     }
 
     private static final String WEBHOOK_SECRET = "whsec_console_test";
-    private static io.overcast.controlplane.FakeStripe stripe;
+    private static io.overcast.fakestripe.FakeStripe stripe;
     private static final List<Processes.Proc> licensedEdges = new ArrayList<>();
 
     @AfterAll

@@ -1,4 +1,4 @@
-package io.overcast.controlplane;
+package io.overcast.fakestripe;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
