@@ -39,6 +39,8 @@ public final class FakeStripe implements AutoCloseable {
     private final AtomicInteger ids = new AtomicInteger();
 
     public FakeStripe() throws IOException {
+        // Without TCP_NODELAY the JDK server's small writes meet the client's delayed ACKs: ~40 ms per request.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
         server.setExecutor(Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "fake-stripe");
