@@ -331,6 +331,58 @@ class BillingTest {
     }
 
     @Test
+    void aPaidRenewalInvoiceExtendsTheSubscriptionAndAnOldOneDoesNotShortenIt() throws Exception {
+        UUID purchase = checkout("ntap-monthly", 1, null);
+        String sub = "sub_" + UUID.randomUUID();
+        deliver("checkout.session.completed", session(purchase, "paid", sub, null))
+                .statusCode(200)
+                .body("outcome", equalTo("fulfilled:1"));
+        long nextPeriodEnd = now() + 60L * 86400;
+        Map<String, Object> invoice = Map.of(
+                "id",
+                "in_1",
+                "object",
+                "invoice",
+                "subscription",
+                sub,
+                "lines",
+                Map.of("data", List.of(Map.of("period", Map.of("start", now(), "end", nextPeriodEnd)))));
+        deliver("invoice.paid", invoice).statusCode(200).body("outcome", equalTo("renewed:1"));
+        Row l = licensesOf(purchase).get(0);
+        assertEquals(nextPeriodEnd, l.getOffsetDateTime("expires_at").toEpochSecond());
+        // The document an edge receives carries the new end, signed.
+        var claims = new io.overcast.licensing.Verifier(java.util.Map.of(
+                        "ovc-lic-1",
+                        io.overcast.licensing.Keys.decode(RestAssured.get("/api/v1/licensing/keys")
+                                .then()
+                                .extract()
+                                .jsonPath()
+                                .getString("[0].publicKey"))))
+                .license(l.getString("document"), null, java.time.Instant.now());
+        assertTrue(claims.valid(), claims.toString());
+        assertEquals(
+                nextPeriodEnd,
+                ((io.overcast.licensing.Verification.Valid<io.overcast.licensing.License>) claims)
+                        .claims()
+                        .expiresAt()
+                        .getEpochSecond());
+        // The invoice of the first period, delivered late, does not move the end back.
+        Map<String, Object> old = Map.of(
+                "id",
+                "in_0",
+                "object",
+                "invoice",
+                "subscription",
+                sub,
+                "lines",
+                Map.of("data", List.of(Map.of("period", Map.of("start", now(), "end", now() + 86400)))));
+        deliver("invoice.paid", old).statusCode(200).body("outcome", equalTo("renewed:0"));
+        assertEquals(
+                nextPeriodEnd,
+                licensesOf(purchase).get(0).getOffsetDateTime("expires_at").toEpochSecond());
+    }
+
+    @Test
     void aBadOrStaleSignatureIsRefusedAndChangesNothing() throws Exception {
         UUID purchase = checkout("ntopng-em-yearly", 1, null);
         String body = JSON.writeValueAsString(Map.of(

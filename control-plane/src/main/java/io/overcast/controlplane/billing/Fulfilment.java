@@ -38,10 +38,83 @@ public class Fulfilment {
 
     private final LicenseIssuer issuer;
     private final AuditLog audit;
+    private final io.overcast.controlplane.licensing.LicensingKeys keys;
 
-    Fulfilment(LicenseIssuer issuer, AuditLog audit) {
+    Fulfilment(LicenseIssuer issuer, AuditLog audit, io.overcast.controlplane.licensing.LicensingKeys keys) {
         this.issuer = issuer;
         this.audit = audit;
+        this.keys = keys;
+    }
+
+    /**
+     * A paid subscription invoice moves the end of the purchase's licenses to the end of the period paid for
+     * (never earlier: an old invoice delivered late changes nothing), re-signing each document. An invoice for a
+     * purchase not fulfilled yet changes nothing either: fulfilment dates the licenses itself.
+     */
+    private Uni<String> renew(SqlConnection conn, JsonNode invoice, String ip) {
+        String subscription = text(invoice, "subscription");
+        if (subscription == null) {
+            subscription = text(invoice.path("parent").path("subscription_details"), "subscription");
+        }
+        long periodEnd = 0;
+        for (JsonNode line : invoice.path("lines").path("data")) {
+            periodEnd = Math.max(periodEnd, line.path("period").path("end").asLong(0));
+        }
+        if (subscription == null || periodEnd == 0) {
+            return Uni.createFrom().item("ignored");
+        }
+        Instant end = Instant.ofEpochSecond(periodEnd);
+        return conn.preparedQuery("SELECT l.id, l.document, l.tenant_id, l.org_id, p.id AS purchase FROM licenses l"
+                        + " JOIN purchases p ON p.id = l.purchase_id WHERE p.subscription = $1 AND p.status ="
+                        + " 'FULFILLED' AND l.status = 'ACTIVE' AND l.kind IN ('SUBSCRIPTION', 'POOLED') AND"
+                        + " l.expires_at < $2 FOR UPDATE OF l")
+                .execute(Tuple.of(subscription, end.atOffset(java.time.ZoneOffset.UTC)))
+                .flatMap(rows -> {
+                    List<Row> due = new ArrayList<>();
+                    rows.forEach(due::add);
+                    return Multi.createFrom()
+                            .iterable(due)
+                            .onItem()
+                            .transformToUniAndConcatenate(r -> {
+                                var v = keys.verifier().license(r.getString("document"), null, null);
+                                if (!(v instanceof io.overcast.licensing.Verification.Valid<License> ok)) {
+                                    return Uni.createFrom().voidItem();
+                                }
+                                License l = ok.claims();
+                                License renewed = new License(
+                                        l.id(),
+                                        l.organizationId(),
+                                        l.tenantId(),
+                                        l.product(),
+                                        l.edition(),
+                                        l.kind(),
+                                        l.systemId(),
+                                        l.seats(),
+                                        l.limits(),
+                                        l.features(),
+                                        l.notBefore(),
+                                        end,
+                                        l.maintenanceUntil());
+                                return conn.preparedQuery("UPDATE licenses SET expires_at = $2, document = $3, key_id ="
+                                                + " $4 WHERE id = $1")
+                                        .execute(Tuple.of(
+                                                l.id(),
+                                                end.atOffset(java.time.ZoneOffset.UTC),
+                                                keys.signer().sign(renewed),
+                                                keys.signer().keyId()))
+                                        .flatMap(x -> audit.record(
+                                                conn,
+                                                stripe(r.getUUID("org_id"), ip),
+                                                r.getUUID("tenant_id"),
+                                                "license.renewed",
+                                                "license",
+                                                l.id().toString(),
+                                                Map.of("until", end.toString())));
+                            })
+                            .collect()
+                            .asList()
+                            .replaceWith("renewed:" + due.size());
+                });
     }
 
     /** Applies one verified event; answers what it did (stored with the event id). */
@@ -61,6 +134,7 @@ public class Fulfilment {
                     "subscription_cancelled",
                     eventId,
                     sourceIp);
+            case "invoice.paid" -> renew(conn, object, sourceIp);
             case "charge.refunded" -> endBy(
                     conn, "payment_intent", text(object, "payment_intent"), null, "refunded", eventId, sourceIp);
             default -> Uni.createFrom().item("ignored");
