@@ -21,8 +21,9 @@ final class AsyncLimiter {
 
     <T> Uni<T> run(Supplier<Uni<T>> operation) {
         return Uni.createFrom().emitter(emitter -> {
-            Runnable start = () -> operation
-                    .get()
+            // deferred: an operation that throws while building its Uni still gives its permit back.
+            Runnable start = () -> Uni.createFrom()
+                    .<T>deferred(operation::get)
                     .onTermination()
                     .invoke(this::release)
                     .subscribe()
