@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -216,13 +215,6 @@ public final class FakeStripe implements AutoCloseable {
             String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
             out.put(k, v);
         }
-        return out;
-    }
-
-    /** Ids of the requests by path, in order: what the tests count. */
-    public List<String> paths() {
-        List<String> out = new ArrayList<>();
-        requests.forEach(r -> out.add(r.path()));
         return out;
     }
 

@@ -12,7 +12,6 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -212,27 +211,15 @@ public class Fulfilment {
      */
     static List<License> licensesFor(Row p) {
         LicenseKind kind = LicenseKind.valueOf(p.getString("kind"));
-        Instant now = Instant.now();
-        Integer days = p.getInteger("duration_days");
-        Instant end = days == null ? null : now.plus(Duration.ofDays(days));
         int quantity = p.getInteger("quantity");
+        var asked = new io.overcast.controlplane.licensing.LicenseResource.IssueLicense(
+                p.getString("plan_id"),
+                kind == LicenseKind.PERMANENT ? p.getString("system_id") : null,
+                kind == LicenseKind.POOLED ? quantity : null);
         List<License> out = new ArrayList<>();
-        int count = kind == LicenseKind.SUBSCRIPTION ? quantity : 1;
-        for (int i = 0; i < count; i++) {
-            out.add(new License(
-                    UUID.randomUUID(),
-                    p.getUUID("org_id"),
-                    p.getUUID("tenant_id"),
-                    p.getString("product"),
-                    p.getString("edition"),
-                    kind,
-                    kind == LicenseKind.PERMANENT ? p.getString("system_id") : null,
-                    kind == LicenseKind.POOLED ? quantity : 1,
-                    null,
-                    null,
-                    now,
-                    kind == LicenseKind.PERMANENT || kind == LicenseKind.DAILY ? null : end,
-                    kind == LicenseKind.PERMANENT ? end : null));
+        for (int i = 0; i < (kind == LicenseKind.SUBSCRIPTION ? quantity : 1); i++) {
+            out.add(io.overcast.controlplane.licensing.LicenseResource.build(
+                    p.getUUID("org_id"), p.getUUID("tenant_id"), p, asked));
         }
         return out;
     }

@@ -21,7 +21,6 @@ import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -151,7 +150,7 @@ public class LicenseResource {
                 .build());
     }
 
-    /** Issues a license from a plan (billing off: the operator's path; Stripe fulfilment will use the same). */
+    /** Issues a license from a plan (billing off: the operator's path; Stripe fulfilment builds the same way). */
     @POST
     @RolesAllowed({"OWNER", "ADMIN"})
     @WithSession
@@ -304,11 +303,12 @@ public class LicenseResource {
                 });
     }
 
-    private static OffsetDateTime utc(Instant t) {
-        return t == null ? null : t.atOffset(ZoneOffset.UTC);
-    }
-
-    static License build(UUID org, UUID tenant, Row plan, IssueLicense body) {
+    /**
+     * A license from a plan, dated from now: a PERMANENT one is perpetual with maintenance for the plan's duration
+     * and needs a system id, the others end after the plan's duration (DAILY plans have none: they end when their
+     * subscription does). Seats default to the plan's.
+     */
+    public static License build(UUID org, UUID tenant, Row plan, IssueLicense body) {
         LicenseKind kind = LicenseKind.valueOf(plan.getString("kind"));
         Integer days = plan.getInteger("duration_days");
         Instant now = Instant.now();
